@@ -1,0 +1,56 @@
+"""tablefmt: versioned tables on object storage, Apache Iceberg v2 on disk.
+
+    >>> import tablefmt as tf
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from tablefmt.catalog import Catalog
+from tablefmt.connect import connect
+from tablefmt.errors import (
+    CommitConflictError,
+    CorruptMetadataError,
+    FilterError,
+    NamespaceAlreadyExistsError,
+    NamespaceNotEmptyError,
+    NoSuchNamespaceError,
+    NoSuchTableError,
+    SchemaMismatchError,
+    StorageError,
+    TableAlreadyExistsError,
+    TablefmtError,
+    ValidationError,
+)
+from tablefmt.expressions import col
+from tablefmt.metadata.snapshot import Ref, Snapshot
+from tablefmt.scan.planner import FileTask
+from tablefmt.scan.scan import Scan
+from tablefmt.schema import Schema
+from tablefmt.table import Table
+
+__all__ = [
+    "Catalog",
+    "CommitConflictError",
+    "CorruptMetadataError",
+    "FileTask",
+    "FilterError",
+    "NamespaceAlreadyExistsError",
+    "NamespaceNotEmptyError",
+    "NoSuchNamespaceError",
+    "NoSuchTableError",
+    "Ref",
+    "Scan",
+    "Schema",
+    "SchemaMismatchError",
+    "Snapshot",
+    "StorageError",
+    "Table",
+    "TableAlreadyExistsError",
+    "TablefmtError",
+    "ValidationError",
+    "__version__",
+    "col",
+    "connect",
+]

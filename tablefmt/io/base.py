@@ -1,0 +1,56 @@
+"""The FileIO contract every storage backend implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyarrow.fs as pafs
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    path: str
+    size: int
+    mtime_ms: int
+
+
+class FileIO(ABC):
+    """Whole-object reads and writes for metadata; an Arrow filesystem for Parquet."""
+
+    @abstractmethod
+    def read(self, path: str) -> bytes: ...
+
+    @abstractmethod
+    def write(self, path: str, data: bytes, *, exclusive: bool = False) -> None:
+        """Write `data` so readers see all of it or nothing. With `exclusive`, fail with
+        FileExistsError when `path` exists (put-if-absent)."""
+
+    @abstractmethod
+    def delete(self, path: str) -> None: ...
+
+    @abstractmethod
+    def exists(self, path: str) -> bool: ...
+
+    @abstractmethod
+    def list(self, prefix: str) -> Iterator[FileInfo]:
+        """Every file below `prefix` (a directory-like location), recursively."""
+
+    @abstractmethod
+    def arrow_fs(self) -> tuple[pafs.FileSystem, str]:
+        """An Arrow filesystem and the path prefix to strip from URIs for it."""
+
+    def arrow_path(self, path: str) -> str:
+        _, prefix = self.arrow_fs()
+        return path[len(prefix):] if prefix and path.startswith(prefix) else path
+
+    def ensure_parent(self, path: str) -> None:
+        """Make sure `path` can be created by the Arrow filesystem (local directories)."""
+
+    def delete_quietly(self, paths: list[str]) -> None:
+        for p in paths:
+            try:
+                self.delete(p)
+            except Exception:  # best effort: an orphan is harmless, a lost commit is not
+                pass

@@ -1,0 +1,34 @@
+"""Table property keys (Iceberg's names) and their defaults."""
+
+from __future__ import annotations
+
+WRITE_TARGET_FILE_SIZE_BYTES = "write.target-file-size-bytes"
+WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT = 512 * 1024 * 1024
+PARQUET_ROW_GROUP_LIMIT = "write.parquet.row-group-limit"
+PARQUET_ROW_GROUP_LIMIT_DEFAULT = 1_048_576
+PARQUET_COMPRESSION = "write.parquet.compression-codec"
+PARQUET_COMPRESSION_DEFAULT = "zstd"
+
+COMMIT_NUM_RETRIES = "commit.retry.num-retries"
+COMMIT_NUM_RETRIES_DEFAULT = 4
+COMMIT_MIN_WAIT_MS = "commit.retry.min-wait-ms"
+COMMIT_MIN_WAIT_MS_DEFAULT = 100
+COMMIT_MAX_WAIT_MS = "commit.retry.max-wait-ms"
+COMMIT_MAX_WAIT_MS_DEFAULT = 60_000
+COMMIT_TOTAL_TIMEOUT_MS = "commit.retry.total-timeout-ms"
+COMMIT_TOTAL_TIMEOUT_MS_DEFAULT = 1_800_000
+
+MANIFEST_MERGE_ENABLED = "commit.manifest-merge.enabled"
+MANIFEST_MERGE_ENABLED_DEFAULT = "true"
+MANIFEST_MIN_MERGE_COUNT = "commit.manifest.min-count-to-merge"
+MANIFEST_MIN_MERGE_COUNT_DEFAULT = 100
+MANIFEST_TARGET_SIZE_BYTES = "commit.manifest.target-size-bytes"
+MANIFEST_TARGET_SIZE_BYTES_DEFAULT = 8 * 1024 * 1024
+
+METADATA_PREVIOUS_VERSIONS_MAX = "write.metadata.previous-versions-max"
+METADATA_PREVIOUS_VERSIONS_MAX_DEFAULT = 100
+
+DELETE_ISOLATION_LEVEL = "write.delete.isolation-level"
+ISOLATION_LEVEL_DEFAULT = "serializable"
+
+DEFAULT_NAME_MAPPING = "schema.name-mapping.default"

@@ -1,0 +1,158 @@
+"""The Table facade of API.md: reads, writes, history and refs of one table."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from tablefmt.arrow_schema import to_arrow_schema
+from tablefmt.errors import ValidationError
+from tablefmt.history import history_table
+from tablefmt.identifiers import validate_part
+from tablefmt.metadata.snapshot import MAIN_BRANCH, Ref, Snapshot
+from tablefmt.metadata.table_metadata import TableMetadata
+from tablefmt.partitioning import PartitionSpec
+from tablefmt.scan.scan import Scan, resolve_snapshot
+from tablefmt.schema import Schema
+from tablefmt.transaction.commit import commit
+from tablefmt.transaction.writes import AppendOperation, OverwriteOperation
+
+if TYPE_CHECKING:
+    from tablefmt.catalog import Catalog
+    from tablefmt.io import FileIO
+
+
+class Table:
+    """One table of a catalog, at the metadata version it was loaded or last committed."""
+
+    def __init__(self, identifier: str, catalog: Catalog, metadata: TableMetadata,
+                 metadata_location: str) -> None:
+        self.identifier = identifier
+        self.catalog = catalog
+        self.metadata = metadata
+        self.metadata_location = metadata_location
+
+    def __repr__(self) -> str:
+        snap = self.metadata.current_snapshot_id
+        return f"Table({self.identifier!r}, location={self.location!r}, snapshot={snap})"
+
+    # -- identity --------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.identifier
+
+    @property
+    def io(self) -> FileIO:
+        return self.catalog.io
+
+    @property
+    def location(self) -> str:
+        return self.metadata.location
+
+    @property
+    def schema(self) -> Schema:
+        return self.metadata.schema
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        return to_arrow_schema(self.metadata.schema)
+
+    @property
+    def partitioning(self) -> PartitionSpec:
+        return self.metadata.spec
+
+    @property
+    def properties(self) -> dict[str, str]:
+        return dict(self.metadata.properties)
+
+    def refresh(self) -> Table:
+        meta, location = self.catalog._load_metadata(self.identifier)
+        self._refresh_to(meta, location)
+        return self
+
+    def _refresh_to(self, meta: TableMetadata, location: str) -> None:
+        if location != self.metadata_location:
+            self.metadata, self.metadata_location = meta, location
+
+    # -- reading ---------------------------------------------------------------------------
+    def scan(self, where: Any = None, columns: list[str] | None = None,
+             snapshot_id: int | None = None, as_of: datetime | str | None = None,
+             ref: str | None = None, limit: int | None = None) -> Scan:
+        snap = resolve_snapshot(self.metadata, self.name, snapshot_id, as_of, ref)
+        return Scan(self.name, self.io, self.metadata, snap, where, columns, limit)
+
+    def to_arrow(self, where: Any = None, columns: list[str] | None = None,
+                 snapshot_id: int | None = None, as_of: datetime | str | None = None,
+                 ref: str | None = None) -> pa.Table:
+        return self.scan(where, columns, snapshot_id, as_of, ref).to_arrow()
+
+    # -- writing ---------------------------------------------------------------------------
+    def append(self, data: Any, *, branch: str = MAIN_BRANCH,
+               schema_mode: str | None = None) -> Snapshot:
+        """Add rows in one atomic commit; returns the new snapshot."""
+        if schema_mode not in (None, "strict"):
+            raise ValidationError(f"schema_mode {schema_mode!r} is not supported; use None")
+        return AppendOperation(self, data, branch).run()
+
+    def overwrite(self, data: Any, where: Any = None, *, mode: str | None = None,
+                  branch: str = MAIN_BRANCH) -> Snapshot:
+        """Replace the whole table (`where=None`), the rows matching `where`, or with
+        `mode="dynamic"` exactly the partitions present in `data`."""
+        return OverwriteOperation(self, data, where, mode, branch).run()
+
+    # -- history and refs ------------------------------------------------------------------
+    def current_snapshot(self) -> Snapshot | None:
+        return self.metadata.current_snapshot
+
+    def snapshots(self) -> list[Snapshot]:
+        return sorted(self.metadata.snapshots, key=lambda s: (s.timestamp_ms, s.sequence_number))
+
+    def snapshot(self, snapshot_id: int) -> Snapshot:
+        snap = self.metadata.snapshot_by_id(snapshot_id)
+        if snap is None:
+            raise ValidationError(f"Table {self.name} has no snapshot {snapshot_id}")
+        return snap
+
+    def history(self) -> pa.Table:
+        return history_table(self.metadata)
+
+    def refs(self) -> dict[str, Ref]:
+        return dict(self.metadata.refs)
+
+    def create_tag(self, name: str, snapshot_id: int | None = None) -> Ref:
+        return self._set_ref(name, "tag", snapshot_id, create=True)
+
+    def create_branch(self, name: str, snapshot_id: int | None = None) -> Ref:
+        return self._set_ref(name, "branch", snapshot_id, create=True)
+
+    def rollback_to(self, snapshot_id: int) -> Snapshot:
+        """Make an older snapshot current again; every snapshot stays in history."""
+        snap = self.snapshot(snapshot_id)
+        self._set_ref(MAIN_BRANCH, "branch", snap.snapshot_id, create=False)
+        return snap
+
+    def _set_ref(self, name: str, kind: str, snapshot_id: int | None, create: bool) -> Ref:
+        validate_part(name, "ref name", name)
+
+        def build(base: TableMetadata) -> TableMetadata:
+            if create and name in base.refs:
+                raise ValidationError(f"Table {self.name} already has a ref named {name!r}")
+            sid = snapshot_id if snapshot_id is not None else base.current_snapshot_id
+            if sid is None or base.snapshot_by_id(sid) is None:
+                raise ValidationError(f"Cannot point {kind} {name!r} of {self.name} at "
+                                      f"snapshot {sid}: no such snapshot")
+            refs = dict(base.refs)
+            refs[name] = Ref(sid, kind)
+            changes: dict[str, Any] = {"refs": refs,
+                                       "last_updated_ms": max(int(time.time() * 1000),
+                                                              base.last_updated_ms + 1)}
+            if name == MAIN_BRANCH:
+                changes["current_snapshot_id"] = sid
+                changes["snapshot_log"] = base.snapshot_log + ((changes["last_updated_ms"], sid),)
+            return base.evolve(**changes)
+
+        meta = commit(self, build)
+        return meta.refs[name]

@@ -1,0 +1,168 @@
+"""Arrow batches -> Parquet data files of the target size, one rolling writer per
+partition, row groups encoded in parallel threads (pyarrow releases the GIL)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+from urllib.parse import quote
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from tablefmt import types as T
+from tablefmt.arrow_schema import to_arrow_schema
+from tablefmt.io import FileIO
+from tablefmt.metadata.data_file import DataFile
+from tablefmt.partitioning import PartitionSpec
+from tablefmt.schema import Schema
+from tablefmt.values import internal_to_python
+from tablefmt.write.partition import split
+from tablefmt.write.stats import footer_metrics
+from tablefmt import properties as P
+
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tablefmt-write")
+
+
+class _RollingFile:
+    """Row groups of one partition, rolled into a new file at the target size."""
+
+    def __init__(self, owner: DataWriter, partition: tuple[Any, ...]) -> None:
+        self.owner, self.partition = owner, partition
+        self.lock = threading.Lock()
+        self.pending: list[pa.RecordBatch] = []
+        self.pending_rows = 0
+        self.sink: Any = None
+        self.writer: pq.ParquetWriter | None = None
+        self.path = ""
+        self.nan: dict[int, int] = {}
+        self.rows = 0
+
+    def add(self, batch: pa.RecordBatch) -> Future[None] | None:
+        self.pending.append(batch)
+        self.pending_rows += batch.num_rows
+        if self.pending_rows >= self.owner.row_group_rows:
+            return self.flush()
+        return None
+
+    def flush(self) -> Future[None] | None:
+        if not self.pending:
+            return None
+        table = pa.Table.from_batches(self.pending)
+        self.pending, self.pending_rows = [], 0
+        return _POOL.submit(self._write, table)
+
+    def _write(self, table: pa.Table) -> None:
+        step = self.owner.row_group_rows
+        with self.lock:
+            for start in range(0, table.num_rows, step):
+                chunk = table.slice(start, step)
+                if self.writer is None:
+                    self._open()
+                assert self.writer is not None
+                self.writer.write_table(chunk, row_group_size=step)
+                self.rows += chunk.num_rows
+                for fid, name in self.owner.float_columns:
+                    n = pc.sum(pc.is_nan(chunk.column(name))).as_py() or 0
+                    self.nan[fid] = self.nan.get(fid, 0) + n
+                if self.sink.tell() >= self.owner.target_size:
+                    self._close()
+
+    def _open(self) -> None:
+        o = self.owner
+        self.path = o.new_path(self.partition)
+        o.io.ensure_parent(self.path)
+        self.sink = o.fs.open_output_stream(o.io.arrow_path(self.path))
+        o.written.append(self.path)
+        self.writer = pq.ParquetWriter(self.sink, o.arrow_schema, compression=o.compression,
+                                       store_decimal_as_integer=True, write_statistics=True)
+        self.nan = {fid: 0 for fid, _ in o.float_columns}
+        self.rows = 0
+
+    def _close(self) -> None:
+        if self.writer is None:
+            return
+        self.writer.close()
+        meta = self.writer.writer.metadata
+        size = self.sink.tell()
+        self.sink.close()
+        metrics = footer_metrics(meta, self.owner.schema, self.nan)
+        self.owner.files.append(DataFile(
+            file_path=self.path, file_format="PARQUET", partition=self.partition,
+            record_count=meta.num_rows, file_size_in_bytes=size, spec_id=self.owner.spec.spec_id,
+            sort_order_id=self.owner.sort_order_id, **metrics))
+        self.writer = None
+
+    def finish(self) -> None:
+        fut = self.flush()
+        if fut is not None:
+            fut.result()
+        with self.lock:
+            self._close()
+
+
+class DataWriter:
+    """Writes one operation's data files. `written` lists every path it created, so a
+    failed commit can remove them."""
+
+    def __init__(self, io: FileIO, location: str, schema: Schema, spec: PartitionSpec,
+                 properties: dict[str, str], sort_order_id: int | None = None) -> None:
+        self.io, self.location, self.schema, self.spec = io, location, schema, spec
+        self.fs, _ = io.arrow_fs()
+        self.arrow_schema = to_arrow_schema(schema)
+        self.target_size = int(properties.get(P.WRITE_TARGET_FILE_SIZE_BYTES,
+                                              P.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT))
+        self.row_group_rows = int(properties.get(P.PARQUET_ROW_GROUP_LIMIT,
+                                                 P.PARQUET_ROW_GROUP_LIMIT_DEFAULT))
+        self.compression = properties.get(P.PARQUET_COMPRESSION, P.PARQUET_COMPRESSION_DEFAULT)
+        self.sort_order_id = sort_order_id
+        self.float_columns = [(f.field_id, f.name) for f in schema.fields
+                              if f.field_type in (T.FLOAT, T.DOUBLE)]
+        self.write_uuid = uuid.uuid4().hex
+        self._counter = 0
+        self._lock = threading.Lock()
+        self.files: list[DataFile] = []
+        self.written: list[str] = []
+
+    def new_path(self, partition: tuple[Any, ...]) -> str:
+        with self._lock:
+            self._counter += 1
+            n = self._counter
+        return f"{self.location}/data/{self.partition_path(partition)}" \
+               f"{n:05d}-0-{self.write_uuid}.parquet"
+
+    def partition_path(self, partition: tuple[Any, ...]) -> str:
+        if not partition:
+            return ""
+        parts = []
+        for (f, t), v in zip(self.spec.partition_type(self.schema), partition):
+            text = "null" if v is None else str(internal_to_python(v, t))
+            parts.append(f"{quote(f.name, safe='')}={quote(text, safe='')}")
+        return "/".join(parts) + "/"
+
+    def write(self, batches: Iterable[pa.RecordBatch]) -> list[DataFile]:
+        """Write every batch (already conformed to the schema); return the data files."""
+        rolling: dict[tuple[Any, ...], _RollingFile] = {}
+        pending: list[Future[None]] = []
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            for key, part in split(batch, self.spec, self.schema):
+                rf = rolling.get(key)
+                if rf is None:
+                    rf = rolling[key] = _RollingFile(self, key)
+                fut = rf.add(part)
+                if fut is not None:
+                    pending.append(fut)
+            # Bound memory: wait for the oldest row groups when many are in flight.
+            while len(pending) > 2 * (_POOL._max_workers or 4):
+                pending.pop(0).result()
+        for fut in pending:
+            fut.result()
+        for rf in rolling.values():
+            rf.finish()
+        return sorted(self.files, key=lambda f: f.file_path)

@@ -1,0 +1,1 @@
+pytest_plugins = ["tests.plugins.fixtures", "tests.plugins.outside_readers"]

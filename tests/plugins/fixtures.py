@@ -1,0 +1,58 @@
+"""Core fixtures: a fresh local warehouse and catalog per test, sample data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+import tablefmt as tf
+from tablefmt.scan import manifests
+from tablefmt.transaction import fault
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse"
+
+
+@pytest.fixture
+def cat(warehouse: Path) -> tf.Catalog:
+    catalog = tf.connect(str(warehouse))
+    catalog.create_namespace("db")
+    return catalog
+
+
+@pytest.fixture(autouse=True)
+def _reset_global_state() -> Iterator[None]:
+    yield
+    fault.hook = fault._noop
+    manifests._LISTS.data.clear()
+    manifests._MANIFESTS.data.clear()
+
+
+EVENTS_SCHEMA = pa.schema([
+    pa.field("id", pa.int64(), nullable=False),
+    pa.field("region", pa.string()),
+    pa.field("ts", pa.timestamp("us", tz="UTC")),
+    pa.field("amount", pa.float64()),
+])
+
+
+def events(start_id: int, n: int, regions: tuple[str, ...] = ("eu", "us", "apac")) -> pa.Table:
+    t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    ids = list(range(start_id, start_id + n))
+    return pa.table({
+        "id": ids,
+        "region": [regions[i % len(regions)] for i in ids],
+        "ts": [t0 + timedelta(hours=i) for i in ids],
+        "amount": [float(i) * 1.5 for i in ids],
+    }, schema=EVENTS_SCHEMA)
+
+
+@pytest.fixture
+def make_events():  # type: ignore[no-untyped-def]
+    return events
