@@ -33,11 +33,13 @@ def test_duckdb_iceberg_scan_returns_identical_rows_and_snapshots(cat, duck, mak
 def test_duckdb_reads_every_type(cat, duck) -> None:
     t = cat.create_table("db.all_types", ALL_TYPES)
     t.append(all_types_table())
-    got = duck.sql(f"SELECT l, s, dec, day, epoch_us(tstz), lst FROM iceberg_scan('{t.metadata_location}') "
+    got = duck.sql(f"SELECT l, s, dec, day, epoch_us(tstz), lst, nested FROM iceberg_scan('{t.metadata_location}') "
                    "ORDER BY l").fetchall()
     mine = sorted(((r["l"], r["s"], r["dec"], r["day"], r["tstz"], r["lst"])
                    for r in t.to_arrow().to_pylist()), key=lambda r: r[0])
     assert [r[:4] for r in got] == [r[:4] for r in mine]
     assert [r[5] for r in got] == [r[5] for r in mine]
+    nested = {r["l"]: r["nested"] for r in t.to_arrow().to_pylist()}
+    assert [r[6] for r in got] == [nested[r[0]] for r in got] and got[1][6] is None
     assert [r[4] for r in got] == \
         [None if r[4] is None else round(r[4].timestamp() * 1_000_000) for r in mine]

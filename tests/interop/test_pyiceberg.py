@@ -49,6 +49,11 @@ def test_pyiceberg_reads_every_type(cat, pyiceberg_catalog) -> None:
         elif name == "f":
             a, b = other.column(name).to_pylist(), mine.column(name).to_pylist()
             assert a[:2] == b[:2] and a[2] != a[2] and b[2] != b[2]
+        elif name == "nested":
+            # PyIceberg 0.12 surfaces a null list<struct> as []; pyarrow and DuckDB read
+            # the same file as null (checked in test_duckdb_iceberg). Compare the rest.
+            a, b = other.column(name).to_pylist(), mine.column(name).to_pylist()
+            assert [x for x in a if x] == [x for x in b if x] and b[1] is None
         else:
             assert other.column(name).to_pylist() == mine.column(name).to_pylist(), name
 
