@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from tablefmt import types as T
-from tablefmt.metadata.conversions import decimal_unscaled
+from tablefmt.metadata.conversions import decimal_from_unscaled, decimal_unscaled
 from tablefmt.types import IcebergType, decimal_required_bytes
 
 _EPOCH_DATE = dt.date(1970, 1, 1)
@@ -64,8 +64,7 @@ def to_avro_value(t: IcebergType, value: Any) -> Any:
     if t == T.UUID:
         return value.bytes if isinstance(value, uuid.UUID) else bytes(value)
     if isinstance(t, T.DecimalType):
-        unscaled = decimal_unscaled(value, t.scale)
-        return Decimal(unscaled).scaleb(-t.scale)
+        return decimal_from_unscaled(decimal_unscaled(value, t.scale), t.scale)
     return value
 
 
@@ -84,5 +83,5 @@ def from_avro_value(t: IcebergType, value: Any) -> Any:
     if t == T.UUID:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(bytes=bytes(value))
     if isinstance(t, T.DecimalType) and not isinstance(value, Decimal):
-        return Decimal(int.from_bytes(value, "big", signed=True)).scaleb(-t.scale)
+        return decimal_from_unscaled(int.from_bytes(value, "big", signed=True), t.scale)
     return value

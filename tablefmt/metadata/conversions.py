@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 import uuid
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 from tablefmt import types as T
@@ -54,13 +54,21 @@ def from_bytes(t: IcebergType, data: bytes) -> Any:
     if t == T.UUID:
         return uuid.UUID(bytes=bytes(data))
     if isinstance(t, T.DecimalType):
-        return Decimal(int.from_bytes(data, "big", signed=True)).scaleb(-t.scale)
+        return decimal_from_unscaled(int.from_bytes(data, "big", signed=True), t.scale)
     if isinstance(t, T.FixedType) or t == T.BINARY:
         return bytes(data)
     raise TypeError(f"Type {t} has no single-value serialization")
 
 
+# Decimal's default context keeps 28 digits; Iceberg decimals have up to 38.
+_EXACT = Context(prec=80)
+
+
 def decimal_unscaled(value: Decimal | int, scale: int) -> int:
     if isinstance(value, int):
         return value * 10**scale
-    return int(value.scaleb(scale).to_integral_value())
+    return int(value.scaleb(scale, context=_EXACT).to_integral_value(context=_EXACT))
+
+
+def decimal_from_unscaled(unscaled: int, scale: int) -> Decimal:
+    return Decimal(unscaled).scaleb(-scale, context=_EXACT)

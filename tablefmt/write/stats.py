@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from tablefmt import types as T
-from tablefmt.metadata.conversions import to_bytes
+from tablefmt.metadata.conversions import decimal_from_unscaled, to_bytes
 from tablefmt.schema import Schema
 from tablefmt.types import IcebergType, ListType, MapType, StructType
 
@@ -42,7 +42,7 @@ def _internal(t: IcebergType, raw: Any) -> Any:
         return raw.decode("utf-8") if isinstance(raw, bytes) else raw
     if isinstance(t, T.DecimalType):
         unscaled = int.from_bytes(raw, "big", signed=True) if isinstance(raw, bytes) else raw
-        return Decimal(unscaled).scaleb(-t.scale)
+        return decimal_from_unscaled(unscaled, t.scale)
     return raw
 
 
