@@ -79,6 +79,15 @@ class Catalog(ABC):
     def rename_table(self, from_identifier: str, to_identifier: str) -> None: ...
 
     # -- shared behaviour ------------------------------------------------------------------
+    def close(self) -> None:
+        """Release connections the catalog holds (a no-op where there are none)."""
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def table_exists(self, identifier: str) -> bool:
         try:
             self._metadata_location(identifier)

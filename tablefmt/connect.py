@@ -11,8 +11,9 @@ from tablefmt.io import io_for
 WAREHOUSE_ENV = "TABLEFMT_WAREHOUSE"
 
 
-def normalize_warehouse(warehouse: str) -> str:
+def normalize_warehouse(warehouse: str | os.PathLike[str]) -> str:
     """Local paths become absolute `file://` URIs (spec: file paths carry a scheme)."""
+    warehouse = os.fspath(warehouse)
     if "://" in warehouse:
         scheme = warehouse.split("://", 1)[0]
         if scheme not in ("file", "s3", "s3a"):
@@ -22,7 +23,7 @@ def normalize_warehouse(warehouse: str) -> str:
     return "file://" + os.path.abspath(os.path.expanduser(warehouse))
 
 
-def connect(warehouse: str | None = None, *, catalog: str | None = None,
+def connect(warehouse: str | os.PathLike[str] | None = None, *, catalog: str | None = None,
             storage_options: dict[str, str] | None = None) -> Catalog:
     """Open a catalog on a warehouse.
 
@@ -32,7 +33,7 @@ def connect(warehouse: str | None = None, *, catalog: str | None = None,
         >>> cat.list_namespaces()
         []
     """
-    warehouse = warehouse or os.environ.get(WAREHOUSE_ENV)
+    warehouse = os.fspath(warehouse) if warehouse is not None else os.environ.get(WAREHOUSE_ENV)
     if not warehouse:
         raise ValidationError(f"No warehouse given: pass a path or URI, or set {WAREHOUSE_ENV}")
     uri = normalize_warehouse(warehouse)

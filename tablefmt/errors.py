@@ -33,7 +33,7 @@ class NoSuchNamespaceError(TablefmtError):
     def __init__(self, namespace: str) -> None:
         self.identifier = namespace
         super().__init__(
-            f"Namespace {namespace} does not exist; create it with create_namespace({namespace!r})"
+            f"Namespace {namespace} does not exist; create it first (create_namespace)"
         )
 
 
