@@ -39,6 +39,9 @@ class Catalog(ABC):
     """A set of namespaces and tables on one warehouse."""
 
     name: str = "default"
+    # True when the swap itself writes the metadata file (put-if-absent catalogs): a lost
+    # swap then means the file at that path is the winner's, never ours to delete.
+    swap_writes_metadata: bool = False
 
     def __init__(self, warehouse: str, io: FileIO) -> None:
         self.warehouse = warehouse.rstrip("/")
@@ -71,6 +74,10 @@ class Catalog(ABC):
     @abstractmethod
     def _swap(self, identifier: str, expected: str, new: str) -> None:
         """Point the table at `new` if it still points at `expected`, else CommitFailedError."""
+
+    def _committed(self, identifier: str, location: str) -> bool:
+        """After a swap whose outcome is unknown: did the table end up at `location`?"""
+        return self._metadata_location(identifier) == location
 
     @abstractmethod
     def _unregister(self, identifier: str) -> None: ...
@@ -113,6 +120,11 @@ class Catalog(ABC):
             raise TableAlreadyExistsError(identifier)
         meta = new_table_metadata(location or self.table_location(identifier), schema,
                                   partition_by, sort_by, properties)
+        self._create_metadata(identifier, meta)
+        return self.load_table(identifier)
+
+    def _create_metadata(self, identifier: str, meta: TableMetadata) -> str:
+        """Write a new table's first metadata file and record it; return its path."""
         path = f"{meta.location}/metadata/00000-{uuid.uuid4()}.metadata.json"
         self.io.write(path, meta.to_json_text().encode(), exclusive=True)
         try:
@@ -120,7 +132,7 @@ class Catalog(ABC):
         except BaseException:
             self.io.delete_quietly([path])
             raise
-        return self.load_table(identifier)
+        return path
 
     def load_table(self, identifier: str) -> Table:
         from tablefmt.table import Table

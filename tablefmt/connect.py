@@ -38,16 +38,24 @@ def connect(warehouse: str | os.PathLike[str] | None = None, *, catalog: str | N
         raise ValidationError(f"No warehouse given: pass a path or URI, or set {WAREHOUSE_ENV}")
     uri = normalize_warehouse(warehouse)
     io = io_for(uri, storage_options)
-    if catalog is None or catalog == "sql" or catalog.startswith("sqlite:"):
+    kind = catalog or ("objectstore" if uri.startswith(("s3://", "s3a://")) else "sql")
+    if kind == "objectstore":
+        from catalog.objectstore import ObjectStoreCatalog  # imported when chosen
+
+        if uri.startswith("file://"):
+            os.makedirs(uri[len("file://"):], exist_ok=True)
+        return ObjectStoreCatalog(uri, io)
+    if kind == "sql" or kind.startswith("sqlite:"):
         from catalog.sql import SqlCatalog  # imported when chosen: the import graph stays one-way
 
-        if catalog and catalog.startswith("sqlite:///"):
-            db = catalog[len("sqlite:///"):]
+        if kind.startswith("sqlite:///"):
+            db = kind[len("sqlite:///"):]
         elif uri.startswith("file://"):
             os.makedirs(uri[len("file://"):], exist_ok=True)
             db = os.path.join(uri[len("file://"):], "catalog.db")
         else:
-            raise ValidationError(f"A warehouse on {uri.split('://')[0]} needs catalog="
-                                  "'sqlite:///path/catalog.db'")
+            raise ValidationError(f"A warehouse on {uri.split('://')[0]} keeps its SQL catalog "
+                                  "in a local file: pass catalog='sqlite:///path/catalog.db'")
         return SqlCatalog(uri, io, db)
-    raise ValidationError(f"Unknown catalog {catalog!r}; use 'sqlite:///path/catalog.db'")
+    raise ValidationError(f"Unknown catalog {catalog!r}; use 'objectstore', 'sql' or "
+                          "'sqlite:///path/catalog.db'")

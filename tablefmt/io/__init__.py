@@ -11,7 +11,9 @@ def io_for(location: str, storage_options: dict[str, str] | None = None) -> File
     if location.startswith("s3://") or location.startswith("s3a://"):
         from tablefmt.io.s3 import S3FileIO  # imported only when S3 is used
 
-        return S3FileIO(storage_options or {})
+        from tablefmt.io.options import S3Options
+
+        return S3FileIO(S3Options.parse(storage_options))
     return LocalFileIO()
 
 

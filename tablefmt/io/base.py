@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow.fs as pafs
 
@@ -38,6 +39,10 @@ class FileIO(ABC):
         """Every file below `prefix` (a directory-like location), recursively."""
 
     @abstractmethod
+    def list_dirs(self, prefix: str) -> list[str]:
+        """The immediate child 'directories' of `prefix`, as full locations."""
+
+    @abstractmethod
     def arrow_fs(self) -> tuple[pafs.FileSystem, str]:
         """An Arrow filesystem and the path prefix to strip from URIs for it."""
 
@@ -45,8 +50,10 @@ class FileIO(ABC):
         _, prefix = self.arrow_fs()
         return path[len(prefix):] if prefix and path.startswith(prefix) else path
 
-    def ensure_parent(self, path: str) -> None:
-        """Make sure `path` can be created by the Arrow filesystem (local directories)."""
+    def open_output(self, path: str) -> Any:
+        """A writable stream for a data file; the object is visible once it is closed."""
+        fs, _ = self.arrow_fs()
+        return fs.open_output_stream(self.arrow_path(path))
 
     def delete_quietly(self, paths: list[str]) -> None:
         for p in paths:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pyarrow.fs as pafs
 
@@ -76,8 +77,18 @@ class LocalFileIO(FileIO):
                     continue
                 yield FileInfo(scheme + full, st.st_size, int(st.st_mtime * 1000))
 
-    def ensure_parent(self, path: str) -> None:
+    def list_dirs(self, prefix: str) -> list[str]:
+        root = local_path(prefix)
+        try:
+            names = sorted(os.listdir(root))
+        except FileNotFoundError:
+            return []
+        base = prefix.rstrip("/")
+        return [f"{base}/{n}" for n in names if os.path.isdir(os.path.join(root, n))]
+
+    def open_output(self, path: str) -> Any:
         os.makedirs(os.path.dirname(local_path(path)), exist_ok=True)
+        return self._fs.open_output_stream(local_path(path))
 
     def arrow_fs(self) -> tuple[pafs.FileSystem, str]:
         return self._fs, "file://"

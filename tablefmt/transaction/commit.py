@@ -11,11 +11,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tablefmt import properties as P
-from tablefmt.errors import CommitConflictError, CommitFailedError
+from tablefmt.errors import CommitConflictError, CommitFailedError, StorageError
 from tablefmt.metadata.table_metadata import TableMetadata
 from tablefmt.transaction.fault import checkpoint
 
 if TYPE_CHECKING:
+    from tablefmt.catalog import Catalog
     from tablefmt.table import Table
 
 Build = Callable[[TableMetadata], TableMetadata]
@@ -25,6 +26,7 @@ Validate = Callable[[TableMetadata, TableMetadata], None]
 def commit(table: Table, build: Build, *, validate: Validate | None = None,
            written: Callable[[], list[str]] = list, snapshot_id: int | None = None) -> TableMetadata:
     """Commit `build(base)` to `table`'s catalog; return the committed metadata."""
+    catalog = table.catalog
     start = base = table.metadata
     base_location = table.metadata_location
     props = base.properties
@@ -40,17 +42,28 @@ def commit(table: Table, build: Build, *, validate: Validate | None = None,
         while True:
             try:
                 new = build(base)
-                location, new = table.catalog._write_metadata(base_location, new)
-                mine.append(location)
+                location, new = catalog._write_metadata(base_location, new)
+                if not catalog.swap_writes_metadata:
+                    mine.append(location)
                 checkpoint("metadata")
                 checkpoint("swap")
                 outcome_unknown = True
-                table.catalog._swap(table.identifier, base_location, location)
+                try:
+                    catalog._swap(table.identifier, base_location, location)
+                except CommitFailedError:
+                    raise
+                except Exception:
+                    # The response was lost or the store failed: look before deciding.
+                    if not _landed(catalog, table.identifier, location):
+                        outcome_unknown = False
+                        raise
                 outcome_unknown = False
                 table._refresh_to(new, location)
                 return new
             except CommitFailedError:
                 outcome_unknown = False  # the swap definitely did not happen
+                if mine and mine[-1] == location:
+                    table.io.delete_quietly([mine.pop()])
                 attempt += 1
                 if attempt > retries or time.monotonic() > deadline:
                     raise CommitConflictError(
@@ -69,6 +82,18 @@ def commit(table: Table, build: Build, *, validate: Validate | None = None,
         if not outcome_unknown:
             table.io.delete_quietly(written() + mine)
         raise
+
+
+def _landed(catalog: Catalog, identifier: str, location: str) -> bool:
+    """Whether a swap with an unknown outcome committed; raises if that cannot be told."""
+    for delay in (0.0, 0.2, 1.0):
+        time.sleep(delay)
+        try:
+            return catalog._committed(identifier, location)
+        except StorageError:
+            continue
+    raise StorageError(f"Cannot tell whether the commit to {identifier} landed; "
+                       "its files were kept. Reload the table to see its state")
 
 
 __all__ = ["commit", "checkpoint"]

@@ -75,8 +75,7 @@ class _RollingFile:
     def _open(self) -> None:
         o = self.owner
         self.path = o.new_path(self.partition)
-        o.io.ensure_parent(self.path)
-        self.sink = o.fs.open_output_stream(o.io.arrow_path(self.path))
+        self.sink = o.io.open_output(self.path)
         o.written.append(self.path)
         self.writer = pq.ParquetWriter(self.sink, o.arrow_schema, compression=o.compression,
                                        store_decimal_as_integer=True, write_statistics=True)
@@ -112,7 +111,6 @@ class DataWriter:
     def __init__(self, io: FileIO, location: str, schema: Schema, spec: PartitionSpec,
                  properties: dict[str, str], sort_order_id: int | None = None) -> None:
         self.io, self.location, self.schema, self.spec = io, location, schema, spec
-        self.fs, _ = io.arrow_fs()
         self.arrow_schema = to_arrow_schema(schema)
         self.target_size = int(properties.get(P.WRITE_TARGET_FILE_SIZE_BYTES,
                                               P.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT))

@@ -67,11 +67,11 @@ def all_types_table() -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=ALL_TYPES)
 
 
-def test_every_type_round_trips_exactly_with_nulls_and_nesting(cat: tf.Catalog) -> None:
-    t = cat.create_table("db.all_types", ALL_TYPES)
+def test_every_type_round_trips_exactly_with_nulls_and_nesting(local_cat: tf.Catalog) -> None:
+    t = local_cat.create_table("db.all_types", ALL_TYPES)
     data = all_types_table()
     t.append(data)
-    back = cat.load_table("db.all_types").to_arrow()
+    back = local_cat.load_table("db.all_types").to_arrow()
     assert back.schema.remove_metadata() == ALL_TYPES.remove_metadata() or \
         [f.type for f in back.schema] == [f.type for f in ALL_TYPES]
     assert back.to_pylist() == data.to_pylist() or _equal_with_nan(back, data)
@@ -86,10 +86,10 @@ def _equal_with_nan(a: pa.Table, b: pa.Table) -> bool:
     return True
 
 
-def test_schema_field_ids_are_assigned_breadth_first_and_written_to_parquet(cat: tf.Catalog) -> None:
+def test_schema_field_ids_are_assigned_breadth_first_and_written_to_parquet(local_cat: tf.Catalog) -> None:
     import pyarrow.parquet as pq
 
-    t = cat.create_table("db.all_types", ALL_TYPES)
+    t = local_cat.create_table("db.all_types", ALL_TYPES)
     top = [f.field_id for f in t.schema.fields]
     assert top == list(range(1, len(ALL_TYPES) + 1))
     assert t.metadata.last_column_id == t.schema.highest_field_id
@@ -99,8 +99,8 @@ def test_schema_field_ids_are_assigned_breadth_first_and_written_to_parquet(cat:
     assert ids == top
 
 
-def test_column_projection_and_row_order_follow_the_request(cat: tf.Catalog, make_events) -> None:
-    t = cat.create_table("db.events", make_events(0, 1).schema)
+def test_column_projection_and_row_order_follow_the_request(local_cat: tf.Catalog, make_events) -> None:
+    t = local_cat.create_table("db.events", make_events(0, 1).schema)
     t.append(make_events(0, 10))
     out = t.to_arrow(columns=["amount", "id"])
     assert out.column_names == ["amount", "id"]

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.interop
 
 
 @pytest.mark.parametrize("partition_by", [None, ["region"]])
-def test_duckdb_iceberg_scan_returns_identical_rows_and_snapshots(cat, duck, make_events,
+def test_duckdb_iceberg_scan_returns_identical_rows_and_snapshots(local_cat, duck, make_events,
                                                                   partition_by) -> None:
-    t = cat.create_table("db.events", make_events(0, 1).schema, partition_by=partition_by)
+    t = local_cat.create_table("db.events", make_events(0, 1).schema, partition_by=partition_by)
     s1 = t.append(make_events(0, 10))
     s2 = t.append(make_events(10, 10))
     meta = t.metadata_location
@@ -30,8 +30,8 @@ def test_duckdb_iceberg_scan_returns_identical_rows_and_snapshots(cat, duck, mak
     assert old == (10,)
 
 
-def test_duckdb_reads_every_type(cat, duck) -> None:
-    t = cat.create_table("db.all_types", ALL_TYPES)
+def test_duckdb_reads_every_type(local_cat, duck) -> None:
+    t = local_cat.create_table("db.all_types", ALL_TYPES)
     t.append(all_types_table())
     got = duck.sql(f"SELECT l, s, dec, day, epoch_us(tstz), lst, nested FROM iceberg_scan('{t.metadata_location}') "
                    "ORDER BY l").fetchall()

@@ -18,9 +18,9 @@ def by_id(t: pa.Table) -> list[dict]:
 
 
 @pytest.mark.parametrize("partition_by", [None, ["region"]])
-def test_pyiceberg_reads_tablefmt_tables_at_every_snapshot(cat, pyiceberg_catalog, make_events,
+def test_pyiceberg_reads_tablefmt_tables_at_every_snapshot(local_cat, pyiceberg_catalog, make_events,
                                                            partition_by) -> None:
-    t = cat.create_table("db.events", make_events(0, 1).schema, partition_by=partition_by)
+    t = local_cat.create_table("db.events", make_events(0, 1).schema, partition_by=partition_by)
     s1 = t.append(make_events(0, 10))
     s2 = t.append(make_events(10, 5))
     s3 = t.overwrite(make_events(100, 3, regions=("eu",)), where="region = 'eu'") \
@@ -36,8 +36,8 @@ def test_pyiceberg_reads_tablefmt_tables_at_every_snapshot(cat, pyiceberg_catalo
         by_id(t.to_arrow(where="id >= 100"))
 
 
-def test_pyiceberg_reads_every_type(cat, pyiceberg_catalog) -> None:
-    t = cat.create_table("db.all_types", ALL_TYPES)
+def test_pyiceberg_reads_every_type(local_cat, pyiceberg_catalog) -> None:
+    t = local_cat.create_table("db.all_types", ALL_TYPES)
     t.append(all_types_table())
     other = pyiceberg_catalog.load_table("db.all_types").scan().to_arrow()
     mine = t.to_arrow()
@@ -58,14 +58,14 @@ def test_pyiceberg_reads_every_type(cat, pyiceberg_catalog) -> None:
             assert other.column(name).to_pylist() == mine.column(name).to_pylist(), name
 
 
-def test_tablefmt_reads_tables_pyiceberg_creates_and_appends(cat, pyiceberg_catalog, make_events) -> None:
+def test_tablefmt_reads_tables_pyiceberg_creates_and_appends(local_cat, pyiceberg_catalog, make_events) -> None:
     schema = make_events(0, 1).schema
     theirs = pyiceberg_catalog.create_table("db.from_pyiceberg", schema=schema)
     theirs.append(make_events(0, 4))
     theirs.append(make_events(4, 4))
     theirs.delete("id < 2")
     theirs = pyiceberg_catalog.load_table("db.from_pyiceberg")
-    mine = cat.load_table("db.from_pyiceberg")
+    mine = local_cat.load_table("db.from_pyiceberg")
     assert [s.snapshot_id for s in mine.snapshots()] == [s.snapshot_id for s in theirs.snapshots()]
     for snap in theirs.snapshots():
         assert by_id(mine.to_arrow(snapshot_id=snap.snapshot_id)) == \
@@ -77,7 +77,7 @@ def test_tablefmt_reads_tables_pyiceberg_creates_and_appends(cat, pyiceberg_cata
     assert sorted(again.column("id").to_pylist()) == [2, 3, 4, 5, 6, 7, 50]
 
 
-def test_tablefmt_reads_identity_partitioned_pyiceberg_tables_with_pruning(cat, pyiceberg_catalog, make_events) -> None:
+def test_tablefmt_reads_identity_partitioned_pyiceberg_tables_with_pruning(local_cat, pyiceberg_catalog, make_events) -> None:
     from pyiceberg.partitioning import PartitionField, PartitionSpec
     from pyiceberg.transforms import IdentityTransform
 
@@ -86,7 +86,7 @@ def test_tablefmt_reads_identity_partitioned_pyiceberg_tables_with_pruning(cat, 
         u.add_identity("region")
     theirs = pyiceberg_catalog.load_table("db.part")
     theirs.append(make_events(0, 9))
-    mine = cat.load_table("db.part")
+    mine = local_cat.load_table("db.part")
     scan = mine.scan(where="region = 'us'")
     assert len(scan.plan_files()) == 1
     assert sorted(scan.to_arrow().column("id").to_pylist()) == [1, 4, 7]

@@ -19,11 +19,31 @@ def warehouse(tmp_path: Path) -> Path:
     return tmp_path / "warehouse"
 
 
+CATALOG_KINDS = ["sql", "objectstore", "s3"]
+
+
+@pytest.fixture(params=CATALOG_KINDS)
+def cat(request: pytest.FixtureRequest, warehouse: Path) -> Iterator[tf.Catalog]:
+    """Every catalog: SQLite, object store on a local folder, object store on moto's S3."""
+    kind = request.param
+    if kind == "s3":
+        endpoint = request.getfixturevalue("s3_endpoint")
+        catalog = tf.connect(f"s3://{endpoint.new_bucket()}/warehouse",
+                             storage_options=endpoint.storage_options())
+    else:
+        catalog = tf.connect(str(warehouse), catalog=kind)
+    catalog.create_namespace("db")
+    yield catalog
+    catalog.close()
+
+
 @pytest.fixture
-def cat(warehouse: Path) -> tf.Catalog:
+def local_cat(warehouse: Path) -> Iterator[tf.Catalog]:
+    """The embedded default: a local folder with the SQLite catalog (what PyIceberg opens)."""
     catalog = tf.connect(str(warehouse))
     catalog.create_namespace("db")
-    return catalog
+    yield catalog
+    catalog.close()
 
 
 @pytest.fixture(autouse=True)
