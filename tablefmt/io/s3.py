@@ -20,6 +20,10 @@ from tablefmt.io.options import S3Options
 
 PART_SIZE = 8 * 1024 * 1024
 
+# Called with each new boto3 client: tests register botocore event handlers here to
+# inject faults (failed requests, lost responses) at the real HTTP boundary.
+CLIENT_HOOKS: list[Any] = []
+
 
 def split_uri(uri: str) -> tuple[str, str]:
     rest = uri.split("://", 1)[1]
@@ -61,6 +65,8 @@ class S3FileIO(FileIO):
                 aws_secret_access_key=o.secret_access_key.reveal() if o.secret_access_key else None,
                 aws_session_token=o.session_token.reveal() if o.session_token else None,
                 config=config)
+            for hook in CLIENT_HOOKS:
+                hook(client)
             self._local.client = client
         return client
 
