@@ -6,6 +6,7 @@ aws_access_key_id / aws_secret_access_key / aws_session_token / region_name."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,13 @@ class S3Options:
                 raise ValidationError(f"Unknown storage option {key!r}; known: "
                                       f"{', '.join(sorted(_KNOWN))}")
             values[name] = value
+        # boto3's environment names for what the credential chain does not cover.
+        env_endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+        if "endpoint_url" not in values and env_endpoint:
+            values["endpoint_url"] = env_endpoint
+        env_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if "region" not in values and env_region:
+            values["region"] = env_region
         for secret in ("secret_access_key", "session_token"):
             if values.get(secret) is not None and not isinstance(values[secret], Secret):
                 values[secret] = Secret(str(values[secret]))
