@@ -72,3 +72,20 @@ def test_identifiers_cannot_escape_the_warehouse(cat, identifier) -> None:
     with pytest.raises(tf.ValidationError):
         cat.create_table(identifier, SCHEMA)
     assert cat.list_tables("db") == []
+
+
+def test_the_sql_catalog_works_with_s3_data(s3_endpoint, tmp_path, make_events) -> None:
+    wh = f"s3://{s3_endpoint.new_bucket()}/wh"
+    cat = tf.connect(wh, catalog=f"sqlite:///{tmp_path}/catalog.db",
+                     storage_options=s3_endpoint.storage_options())
+    cat.create_namespace("db")
+    t = cat.create_table("db.events", make_events(0, 1).schema, partition_by=["region"])
+    t.append(make_events(0, 9))
+    stale = cat.load_table("db.events")
+    t.append(make_events(9, 3))
+    stale.append(make_events(12, 3))  # retried on the winner through the SQL swap
+    again = tf.connect(wh, catalog=f"sqlite:///{tmp_path}/catalog.db",
+                       storage_options=s3_endpoint.storage_options()).load_table("db.events")
+    assert again.metadata_location.startswith(wh + "/db/events/metadata/00003-")
+    assert sorted(again.to_arrow().column("id").to_pylist()) == list(range(15))
+    assert len(again.scan(where="region = 'eu'").plan_files()) == 3
