@@ -150,10 +150,11 @@ class Catalog(ABC):
             ) from exc
         return TableMetadata.from_json_text(text, f"of {identifier} at {location}"), location
 
-    def _write_metadata(self, base_location: str, new: TableMetadata) -> tuple[str, TableMetadata]:
+    def _write_metadata(self, base_location: str, base_ms: int,
+                        new: TableMetadata) -> tuple[str, TableMetadata]:
         """Write the metadata file that follows `base_location`; return its path and the
         metadata as written (with the metadata log)."""
-        new = with_metadata_log(new, base_location)
+        new = with_metadata_log(new, base_location, base_ms)
         version = metadata_version(base_location) + 1
         path = f"{new.location}/metadata/{version:05d}-{uuid.uuid4()}.metadata.json"
         self.io.write(path, new.to_json_text().encode(), exclusive=True)
@@ -175,11 +176,14 @@ def metadata_version(location: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-def with_metadata_log(meta: TableMetadata, previous: str) -> TableMetadata:
+def with_metadata_log(meta: TableMetadata, previous: str, previous_ms: int) -> TableMetadata:
+    """The next metadata version: the previous file logged (bounded by
+    write.metadata.previous-versions-max) and last-updated-ms moved forward."""
     keep = meta.int_property(P.METADATA_PREVIOUS_VERSIONS_MAX,
                              P.METADATA_PREVIOUS_VERSIONS_MAX_DEFAULT)
-    log = meta.metadata_log + ((meta.last_updated_ms, previous),)
-    return meta.evolve(metadata_log=log[-keep:] if keep > 0 else ())
+    log = meta.metadata_log + ((previous_ms, previous),)
+    now = max(int(time.time() * 1000), meta.last_updated_ms, previous_ms + 1)
+    return meta.evolve(metadata_log=log[-keep:] if keep > 0 else (), last_updated_ms=now)
 
 
 def new_table_metadata(location: str, schema: pa.Schema | Schema, partition_by: list[str] | None,

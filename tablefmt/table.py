@@ -18,6 +18,7 @@ from tablefmt.partitioning import PartitionSpec
 from tablefmt.scan.scan import Scan, resolve_snapshot
 from tablefmt.schema import Schema
 from tablefmt.transaction.commit import commit
+from tablefmt.transaction.update_schema import UpdateSchema
 from tablefmt.transaction.writes import AppendOperation, OverwriteOperation
 
 if TYPE_CHECKING:
@@ -82,7 +83,9 @@ class Table:
              snapshot_id: int | None = None, as_of: datetime | str | None = None,
              ref: str | None = None, limit: int | None = None) -> Scan:
         snap = resolve_snapshot(self.metadata, self.name, snapshot_id, as_of, ref)
-        return Scan(self.name, self.io, self.metadata, snap, where, columns, limit)
+        time_travel = snapshot_id is not None or as_of is not None or \
+            (ref is not None and ref != MAIN_BRANCH)
+        return Scan(self.name, self.io, self.metadata, snap, where, columns, limit, time_travel)
 
     def to_arrow(self, where: Any = None, columns: list[str] | None = None,
                  snapshot_id: int | None = None, as_of: datetime | str | None = None,
@@ -92,16 +95,23 @@ class Table:
     # -- writing ---------------------------------------------------------------------------
     def append(self, data: Any, *, branch: str = MAIN_BRANCH,
                schema_mode: str | None = None) -> Snapshot:
-        """Add rows in one atomic commit; returns the new snapshot."""
-        if schema_mode not in (None, "strict"):
-            raise ValidationError(f"schema_mode {schema_mode!r} is not supported; use None")
-        return AppendOperation(self, data, branch).run()
+        """Add rows in one atomic commit; returns the new snapshot. With
+        `schema_mode="merge"`, new columns of `data` are added to the schema (and allowed
+        promotions applied) in the same commit."""
+        if schema_mode not in (None, "strict", "merge"):
+            raise ValidationError(f"schema_mode must be None or 'merge', got {schema_mode!r}")
+        return AppendOperation(self, data, branch, schema_mode).run()
 
     def overwrite(self, data: Any, where: Any = None, *, mode: str | None = None,
                   branch: str = MAIN_BRANCH) -> Snapshot:
         """Replace the whole table (`where=None`), the rows matching `where`, or with
         `mode="dynamic"` exactly the partitions present in `data`."""
         return OverwriteOperation(self, data, where, mode, branch).run()
+
+    # -- evolution -------------------------------------------------------------------------
+    def update_schema(self) -> UpdateSchema:
+        """Schema changes, committed together when the `with` block ends."""
+        return UpdateSchema(self)
 
     # -- history and refs ------------------------------------------------------------------
     def current_snapshot(self) -> Snapshot | None:

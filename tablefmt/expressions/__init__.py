@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tablefmt.expressions.arrow import to_arrow_expr
 from tablefmt.expressions.binding import bind
-from tablefmt.expressions.bound import BoundExpression, BoundPredicate
+from tablefmt.expressions.bound import BoundExpression, BoundPredicate, referenced_columns
 from tablefmt.expressions.evaluate import evaluate
 from tablefmt.expressions.metrics import (
     FileStats,
@@ -68,6 +68,7 @@ __all__ = [
     "project_inclusive",
     "project_strict",
     "projection_for",
+    "referenced_columns",
     "register_projection",
     "residual_for",
     "rewrite_not",

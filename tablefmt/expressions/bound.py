@@ -95,3 +95,15 @@ def _unbound(expr: Expression) -> FilterError:
     if isinstance(expr, Not):
         return FilterError(f"NOT must be pushed into predicates before evaluation: {expr}")
     return FilterError(f"Expected a bound expression (use bind(expr, schema)), got {expr!r}")
+
+
+def referenced_columns(expr: Expression) -> set[str]:
+    """Top-level column names a bound expression reads."""
+    if isinstance(expr, BoundPredicate):
+        return {expr.path[0]}
+    out: set[str] = set()
+    for child in (getattr(expr, "left", None), getattr(expr, "right", None),
+                  getattr(expr, "child", None)):
+        if child is not None:
+            out |= referenced_columns(child)
+    return out

@@ -10,8 +10,9 @@ import pyarrow as pa
 
 from tablefmt.arrow_schema import to_arrow_schema
 from tablefmt.errors import ValidationError
-from tablefmt.expressions import bind, to_arrow_expr, to_expression
+from tablefmt.expressions import AlwaysTrue, bind, referenced_columns, to_arrow_expr, to_expression
 from tablefmt.metadata.snapshot import Snapshot
+from tablefmt.properties import DEFAULT_NAME_MAPPING
 from tablefmt.metadata.table_metadata import TableMetadata
 from tablefmt.scan.planner import FileTask, PlanStats, plan
 from tablefmt.scan.reader import read_batches
@@ -62,10 +63,12 @@ def parse_time(value: datetime | str) -> datetime:
 class Scan:
     def __init__(self, name: str, io: FileIO, meta: TableMetadata, snapshot: Snapshot | None,
                  where: Any = None, columns: list[str] | None = None,
-                 limit: int | None = None) -> None:
+                 limit: int | None = None, time_travel: bool = False) -> None:
         self.name, self.io, self.meta, self.snapshot = name, io, meta, snapshot
-        self.schema: Schema = meta.schema if snapshot is None or snapshot.schema_id is None \
-            else meta.schema_by_id(snapshot.schema_id)
+        # Iceberg: a read of the current state uses the current schema; time travel reads
+        # a snapshot with the schema that was current when it was written.
+        self.schema: Schema = meta.schema if not time_travel or snapshot is None \
+            or snapshot.schema_id is None else meta.schema_by_id(snapshot.schema_id)
         if columns is not None:
             columns = list(columns)
             self.schema.select(columns)  # validates the names
@@ -107,9 +110,13 @@ class Scan:
         ])
 
     def to_batches(self) -> Iterator[pa.RecordBatch]:
-        arrow_filter = to_arrow_expr(self.bound, self.schema)
+        arrow_filter = None if isinstance(self.bound, AlwaysTrue) \
+            else to_arrow_expr(self.bound, self.schema)
+        mapping = self.meta.properties.get(DEFAULT_NAME_MAPPING)
+        uniform = len(self.meta.schemas) == 1 and mapping is None
         return read_batches(self.io, self.plan_files(), self.schema, self.columns,
-                            arrow_filter, self.limit)
+                            arrow_filter, referenced_columns(self.bound), self.limit,
+                            uniform, mapping)
 
     def to_reader(self) -> pa.RecordBatchReader:
         return pa.RecordBatchReader.from_batches(self.arrow_schema, self.to_batches())

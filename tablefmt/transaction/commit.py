@@ -42,7 +42,7 @@ def commit(table: Table, build: Build, *, validate: Validate | None = None,
         while True:
             try:
                 new = build(base)
-                location, new = catalog._write_metadata(base_location, new)
+                location, new = catalog._write_metadata(base_location, base.last_updated_ms, new)
                 if not catalog.swap_writes_metadata:
                     mine.append(location)
                 checkpoint("metadata")

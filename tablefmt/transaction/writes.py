@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tablefmt.errors import CommitConflictError, ValidationError
+import pyarrow as pa
+
+from tablefmt.arrow_schema import _IdCounter, from_arrow_type
+from tablefmt.errors import CommitConflictError, SchemaMismatchError, ValidationError
 from tablefmt.expressions import (
     AlwaysTrue,
     PartitionEvaluator,
@@ -21,7 +24,11 @@ from tablefmt.metadata.data_file import DataFile, ManifestEntry
 from tablefmt.metadata.snapshot import MAIN_BRANCH, Snapshot
 from tablefmt.metadata.table_metadata import TableMetadata
 from tablefmt.scan.manifests import live_entries, manifest_list
+from tablefmt.schema import Schema
+from tablefmt.schema_evolution import SchemaChanges, can_promote
 from tablefmt.transaction.commit import commit
+from tablefmt.transaction.update_schema import evolve
+from tablefmt.types import NestedField, StructType
 from tablefmt.transaction.fault import checkpoint
 from tablefmt.transaction.producer import SnapshotProducer
 from tablefmt.write.conform import Conformer
@@ -45,11 +52,20 @@ class _WriteOperation:
         self.producer = SnapshotProducer(table.io, self.operation, branch)
         self.writer: DataWriter | None = None
 
+    schema_mode: str | None = None
+
     def write_files(self) -> list[DataFile]:
         meta = self.table.metadata
         reader = to_reader(self.data)
-        conform = Conformer(meta.schema, reader.schema, self.table.name)
-        self.writer = DataWriter(self.table.io, meta.location, meta.schema, meta.spec,
+        schema = meta.schema
+        if self.schema_mode == "merge":
+            merged = merge_schema(meta, reader.schema)
+            if merged is not None:
+                schema, last_id = merged
+                self.schema_change = (meta.current_schema_id, schema, last_id)
+        conform = Conformer(schema, reader.schema, self.table.name,
+                            allow_missing=self.schema_mode == "merge")
+        self.writer = DataWriter(self.table.io, meta.location, schema, meta.spec,
                                  meta.properties, meta.default_sort_order_id or None)
         try:
             return self.writer.write(conform(b) for b in reader)
@@ -71,7 +87,7 @@ class _WriteOperation:
         except BaseException:
             self.table.io.delete_quietly(self.written())
             raise
-        meta = commit(self.table, self.producer.build, validate=self.validate,
+        meta = commit(self.table, self.build, validate=self.validate,
                       written=self.written, snapshot_id=self.producer.snapshot_id)
         snap = meta.snapshot_by_id(self.producer.snapshot_id)
         assert snap is not None
@@ -80,9 +96,56 @@ class _WriteOperation:
     def prepare(self) -> None:
         return None
 
+    schema_change: tuple[int, Schema, int] | None = None
+
+    def build(self, base: TableMetadata) -> TableMetadata:
+        if self.schema_change is not None:
+            start_id, schema, last_id = self.schema_change
+            if base.current_schema_id != start_id:
+                raise CommitConflictError(
+                    f"Cannot append to {self.table.name} with schema_mode='merge': another "
+                    "commit changed the schema concurrently; nothing was committed")
+            base = evolve(base, schema, last_id)
+        return self.producer.build(base)
+
 
 class AppendOperation(_WriteOperation):
     operation = "append"
+
+    def __init__(self, table: Table, data: Any, branch: str, schema_mode: str | None) -> None:
+        super().__init__(table, data, branch)
+        self.schema_mode = schema_mode
+
+
+def merge_schema(meta: TableMetadata, incoming: pa.Schema) -> tuple[Schema, int] | None:
+    """The table schema with the incoming data's new columns added (union by name) and
+    allowed promotions applied; None when nothing changes."""
+    changes = SchemaChanges(meta.schema, meta.last_column_id, {})
+    _union(changes, "", meta.schema.fields, list(incoming))
+    if changes.schema.fields == meta.schema.fields:
+        return None
+    return changes.schema, changes.last_column_id
+
+
+def _union(changes: SchemaChanges, prefix: str, fields: tuple[NestedField, ...],
+           incoming: list[pa.Field]) -> None:
+    by_name = {f.name: f for f in fields}
+    for f in incoming:
+        path = prefix + f.name
+        existing = by_name.get(f.name)
+        if existing is None:
+            changes.add_column(path, f.type)
+            continue
+        if isinstance(existing.field_type, StructType) and pa.types.is_struct(f.type):
+            _union(changes, path + ".", existing.field_type.fields,
+                   [f.type.field(i) for i in range(f.type.num_fields)])
+            continue
+        try:
+            wanted = from_arrow_type(f.type, _IdCounter(), path)
+        except SchemaMismatchError:
+            continue
+        if wanted != existing.field_type and can_promote(existing.field_type, wanted):
+            changes.promote(path, wanted)
 
 
 class OverwriteOperation(_WriteOperation):

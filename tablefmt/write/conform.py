@@ -19,12 +19,15 @@ _WIDENS = {(T.INT, T.LONG), (T.FLOAT, T.DOUBLE)}
 class Conformer:
     """Checks an incoming Arrow schema once, then converts each batch cheaply."""
 
-    def __init__(self, schema: Schema, incoming: pa.Schema, table_name: str) -> None:
+    def __init__(self, schema: Schema, incoming: pa.Schema, table_name: str,
+                 allow_missing: bool = False) -> None:
         self.target = to_arrow_schema(schema)
         self.table_name = table_name
         names = [f.name for f in schema.fields]
         given = incoming.names
         missing = [n for n in names if n not in given]
+        if allow_missing:  # schema_mode="merge": absent optional columns read as null
+            missing = [n for n in missing if schema.find_field(n).required]
         extra = [n for n in given if n not in names]
         problems = []
         if missing:
@@ -48,6 +51,9 @@ class Conformer:
                     f"has {batch.column(name).null_count} null value(s)")
         columns = []
         for field in self.target:
+            if field.name not in batch.schema.names:
+                columns.append(pa.nulls(batch.num_rows, field.type))
+                continue
             col = batch.column(field.name)
             if col.type != field.type:
                 col = _cast(col, field.type, field.name, self.table_name)
