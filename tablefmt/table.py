@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -23,6 +23,7 @@ from tablefmt.transaction.writes import AppendOperation, OverwriteOperation
 
 if TYPE_CHECKING:
     from tablefmt.catalog import Catalog
+    from tablefmt.maintenance.expire import ExpireResult
     from tablefmt.io import FileIO
 
 
@@ -112,6 +113,31 @@ class Table:
     def update_schema(self) -> UpdateSchema:
         """Schema changes, committed together when the `with` block ends."""
         return UpdateSchema(self)
+
+    # -- maintenance -------------------------------------------------------------------------
+    def compact(self, target_file_size_bytes: int | None = None,
+                where: Any = None) -> Snapshot | None:
+        """Bin-pack small data files into files of the target size (same rows, operation
+        "replace"); returns the new snapshot, or None when there was nothing to do."""
+        from tablefmt.maintenance.compact import compact
+
+        return compact(self, target_file_size_bytes=target_file_size_bytes, where=where)
+
+    def expire_snapshots(self, older_than: datetime | None = None,
+                         retain_last: int = 1) -> ExpireResult:
+        """Remove snapshots older than `older_than` (keeping the newest `retain_last` and
+        every snapshot a branch or tag reaches), then the files only they referenced."""
+        from tablefmt.maintenance.expire import expire_snapshots
+
+        return expire_snapshots(self, older_than=older_than, retain_last=retain_last)
+
+    def remove_orphan_files(self, older_than: timedelta = timedelta(days=3),
+                            dry_run: bool = False) -> list[str]:
+        """Delete files under the table location that no metadata references and that are
+        older than `older_than` (which protects writes in flight); returns their paths."""
+        from tablefmt.maintenance.orphans import remove_orphan_files
+
+        return remove_orphan_files(self, older_than=older_than, dry_run=dry_run)
 
     # -- history and refs ------------------------------------------------------------------
     def current_snapshot(self) -> Snapshot | None:

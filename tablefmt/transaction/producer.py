@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from tablefmt import properties as P
+from tablefmt.errors import CommitConflictError
 from tablefmt.io import FileIO
 from tablefmt.metadata.data_file import DataFile, ManifestEntry, ManifestFile, Status
 from tablefmt.metadata.manifest_list import write_manifest_list
@@ -36,6 +37,10 @@ class SnapshotProducer:
         self.commit_uuid = uuid.uuid4().hex
         self.added_files: list[DataFile] = []
         self.remove: RemoveFilter | None = None
+        # Files this commit replaces, chosen when the operation was planned: each must still
+        # be live in the base it commits on (spec: "files to delete must still be in the
+        # table"), else a concurrent commit removed it first and this one conflicts.
+        self.must_remove: set[str] = set()
         self.removed_files: list[DataFile] = []
         self._added_manifest: ManifestFile | None = None
         self._counter = 0
@@ -96,10 +101,22 @@ class SnapshotProducer:
         return apply_snapshot(base, snap, self.branch)
 
     def _carry_forward(self, base: TableMetadata, parent: Snapshot | None) -> list[ManifestFile]:
+        self.removed_files = []
+        if self.must_remove and self.remove is None:
+            self.remove = lambda e: e.data_file.file_path in self.must_remove
+        out = self._carry_forward_manifests(base, parent)
+        missing = self.must_remove - {f.file_path for f in self.removed_files}
+        if missing:
+            raise CommitConflictError(
+                f"Cannot commit: {len(missing)} file(s) this operation replaces were removed "
+                f"by a concurrent commit (e.g. {sorted(missing)[0]}); nothing was committed")
+        return out
+
+    def _carry_forward_manifests(self, base: TableMetadata,
+                                 parent: Snapshot | None) -> list[ManifestFile]:
         if parent is None:
             return []
         out = []
-        self.removed_files = []
         for m in manifest_list(self.io, parent.manifest_list):
             if not m.has_live_files:
                 continue  # only DELETED entries of older snapshots: nothing to read
