@@ -29,6 +29,8 @@ METADATA_PREVIOUS_VERSIONS_MAX = "write.metadata.previous-versions-max"
 METADATA_PREVIOUS_VERSIONS_MAX_DEFAULT = 100
 
 DELETE_ISOLATION_LEVEL = "write.delete.isolation-level"
+UPDATE_ISOLATION_LEVEL = "write.update.isolation-level"
+MERGE_ISOLATION_LEVEL = "write.merge.isolation-level"
 ISOLATION_LEVEL_DEFAULT = "serializable"
 
 DEFAULT_NAME_MAPPING = "schema.name-mapping.default"

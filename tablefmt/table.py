@@ -19,7 +19,9 @@ from tablefmt.scan.scan import Scan, resolve_snapshot
 from tablefmt.schema import Schema
 from tablefmt.transaction.commit import commit
 from tablefmt.transaction.update_schema import UpdateSchema
-from tablefmt.transaction.writes import AppendOperation, OverwriteOperation
+from tablefmt.transaction.merge import MergeBuilder
+from tablefmt.transaction.transaction import Transaction, run
+from tablefmt.transaction.writes import AppendOperation
 
 if TYPE_CHECKING:
     from tablefmt.catalog import Catalog
@@ -105,9 +107,36 @@ class Table:
 
     def overwrite(self, data: Any, where: Any = None, *, mode: str | None = None,
                   branch: str = MAIN_BRANCH) -> Snapshot:
-        """Replace the whole table (`where=None`), the rows matching `where`, or with
-        `mode="dynamic"` exactly the partitions present in `data`."""
-        return OverwriteOperation(self, data, where, mode, branch).run()
+        """Replace the whole table (`where=None`), the rows matching `where` (files only
+        partly matching are rewritten), or with `mode="dynamic"` exactly the partitions
+        present in `data`."""
+        return self._run(lambda tx: tx.overwrite(data, where, mode), branch)
+
+    def delete(self, where: Any, *, branch: str = MAIN_BRANCH) -> Snapshot:
+        """Delete the rows matching `where` (copy-on-write): fully matching files are
+        dropped unread, partly matching ones rewritten without the rows."""
+        return self._run(lambda tx: tx.delete(where), branch)
+
+    def update(self, where: Any, set: dict[str, Any], *,  # noqa: A002 (API name)
+               branch: str = MAIN_BRANCH) -> Snapshot:
+        """Set columns of the rows matching `where`: values are SQL-style text
+        (`"'closed'"`, `"n + 1"`), Python values, or `tf.col("n") + 1`."""
+        return self._run(lambda tx: tx.update(where, set), branch)
+
+    def merge(self, source: Any, on: list[str] | str, *, branch: str = MAIN_BRANCH) -> MergeBuilder:
+        """Upsert by key: chain when_* clauses, then `.execute()`."""
+        return MergeBuilder(Transaction(self, branch), source, on, standalone=True)
+
+    def transaction(self, *, branch: str = MAIN_BRANCH) -> Transaction:
+        """Several operations committed as one snapshot when the `with` block ends."""
+        return Transaction(self, branch)
+
+    def _run(self, apply: Any, branch: str) -> Snapshot:
+        snap = run(self, apply, branch)
+        if snap is None:
+            raise ValidationError(f"Table {self.name} has no snapshot on branch {branch!r} "
+                                  "and the operation changed nothing")
+        return snap
 
     # -- evolution -------------------------------------------------------------------------
     def update_schema(self) -> UpdateSchema:

@@ -201,6 +201,39 @@ class Reference:
     def not_starts_with(self, prefix: str) -> Predicate:
         return Predicate(Op.NOT_STARTS_WITH, self, (prefix,))
 
+    # Arithmetic makes a value expression (for update(set=...) and merge).
+    def __add__(self, other: Any) -> Any:
+        from tablefmt.expressions.values import Col
+        return Col(self.name) + other
+
+    def __radd__(self, other: Any) -> Any:
+        from tablefmt.expressions.values import Col
+        return other + Col(self.name)
+
+    def __sub__(self, other: Any) -> Any:
+        from tablefmt.expressions.values import Col
+        return Col(self.name) - other
+
+    def __rsub__(self, other: Any) -> Any:
+        from tablefmt.expressions.values import Col
+        return other - Col(self.name)
+
+    def __mul__(self, other: Any) -> Any:
+        from tablefmt.expressions.values import Col
+        return Col(self.name) * other
+
+    def __rmul__(self, other: Any) -> Any:
+        from tablefmt.expressions.values import Col
+        return other * Col(self.name)
+
+    def __truediv__(self, other: Any) -> Any:
+        from tablefmt.expressions.values import Col
+        return Col(self.name) / other
+
+    def __neg__(self) -> Any:
+        from tablefmt.expressions.values import Col
+        return -Col(self.name)
+
     def __bool__(self) -> bool:
         raise TypeError(f"col({self.name!r}) alone is not a filter; compare it, "
                         f"e.g. col({self.name!r}) > 5")

@@ -10,27 +10,16 @@ import pyarrow as pa
 
 from tablefmt.arrow_schema import _IdCounter, from_arrow_type
 from tablefmt.errors import CommitConflictError, SchemaMismatchError, ValidationError
-from tablefmt.expressions import (
-    AlwaysTrue,
-    PartitionEvaluator,
-    StrictMetricsEvaluator,
-    bind,
-    project_inclusive,
-    project_strict,
-    to_expression,
-    InclusiveMetricsEvaluator,
-)
-from tablefmt.metadata.data_file import DataFile, ManifestEntry
+from tablefmt.metadata.data_file import DataFile
 from tablefmt.metadata.snapshot import MAIN_BRANCH, Snapshot
 from tablefmt.metadata.table_metadata import TableMetadata
-from tablefmt.scan.manifests import live_entries, manifest_list
 from tablefmt.schema import Schema
 from tablefmt.schema_evolution import SchemaChanges, can_promote
 from tablefmt.transaction.commit import commit
-from tablefmt.transaction.update_schema import evolve
-from tablefmt.types import NestedField, StructType
 from tablefmt.transaction.fault import checkpoint
 from tablefmt.transaction.producer import SnapshotProducer
+from tablefmt.transaction.update_schema import evolve
+from tablefmt.types import NestedField, StructType
 from tablefmt.write.conform import Conformer
 from tablefmt.write.data import to_reader
 from tablefmt.write.writer import DataWriter
@@ -148,118 +137,4 @@ def _union(changes: SchemaChanges, prefix: str, fields: tuple[NestedField, ...],
             changes.promote(path, wanted)
 
 
-class OverwriteOperation(_WriteOperation):
-    operation = "overwrite"
-
-    def __init__(self, table: Table, data: Any, where: Any, mode: str | None,
-                 branch: str) -> None:
-        if mode not in (None, "static", "dynamic"):
-            raise ValidationError(f"overwrite mode must be 'static' or 'dynamic', got {mode!r}")
-        if mode == "dynamic" and where is not None:
-            raise ValidationError("overwrite(mode='dynamic') replaces the partitions present "
-                                  "in the data; it takes no where=")
-        if mode == "dynamic" and table.metadata.spec.is_unpartitioned:
-            raise ValidationError(f"Table {table.name} is not partitioned; "
-                                  "overwrite(mode='dynamic') needs partitions")
-        super().__init__(table, data, branch)
-        self.mode = mode
-        meta = table.metadata
-        self.bound = bind(to_expression(where), meta.schema)
-        self.filtered = where is not None
-
-    def prepare(self) -> None:
-        meta = self.table.metadata
-        if self.mode == "dynamic":
-            present = {(f.spec_id, f.partition) for f in self.producer.added_files}
-            self.producer.remove = lambda e: (e.data_file.spec_id, e.data_file.partition) in present
-            return
-        if not self.filtered:
-            self.producer.remove = lambda e: True
-            return
-        self.producer.remove = _WholeFileFilter(meta, self.bound, self.table.name)
-
-    def validate(self, start: TableMetadata, current: TableMetadata) -> None:
-        """Serializable isolation: a concurrent commit that added files this overwrite's
-        filter could match makes it conflict (Iceberg's validateNoConflictingData)."""
-        if not self.filtered and self.mode != "dynamic":
-            return
-        since = _added_since(self.table, start, current, self.branch)
-        if self.mode == "dynamic":
-            present = {(f.spec_id, f.partition) for f in self.producer.added_files}
-            clash = [f for f in since if (f.spec_id, f.partition) in present]
-        else:
-            check = _MatchFilter(current, self.bound)
-            clash = [f for f in since if check(f)]
-        if clash:
-            raise CommitConflictError(
-                f"Cannot overwrite {self.table.name}: a concurrent commit added "
-                f"{len(clash)} file(s) that the overwrite filter may match, e.g. "
-                f"{clash[0].file_path}; nothing was committed")
-
-
-class _MatchFilter:
-    """Could this file hold rows matching the filter (partition + metrics)?"""
-
-    def __init__(self, meta: TableMetadata, bound: Any) -> None:
-        self.meta, self.bound = meta, bound
-        self.metrics = InclusiveMetricsEvaluator(bound)
-        self.partition: dict[int, PartitionEvaluator] = {}
-
-    def __call__(self, f: DataFile) -> bool:
-        spec = self.meta.spec_by_id(f.spec_id)
-        ptypes = spec.partition_type(self.meta.schema)
-        ev = self.partition.get(f.spec_id)
-        if ev is None:
-            ev = self.partition[f.spec_id] = PartitionEvaluator(
-                project_inclusive(self.bound, spec.fields), {p.field_id: t for p, t in ptypes})
-        values = {p.field_id: v for (p, _), v in zip(ptypes, f.partition)}
-        return ev.eval(values) and self.metrics.can_match(f)
-
-
-class _WholeFileFilter:
-    """Removes files whose every row matches; refuses files that match only in part
-    (row-level rewrites are the copy-on-write delete path)."""
-
-    def __init__(self, meta: TableMetadata, bound: Any, name: str) -> None:
-        self.meta, self.bound, self.name = meta, bound, name
-        self.may = _MatchFilter(meta, bound)
-        self.strict_metrics = StrictMetricsEvaluator(bound)
-        self.strict: dict[int, PartitionEvaluator] = {}
-
-    def __call__(self, e: ManifestEntry) -> bool:
-        f = e.data_file
-        if not self.may(f):
-            return False
-        spec = self.meta.spec_by_id(f.spec_id)
-        ptypes = spec.partition_type(self.meta.schema)
-        ev = self.strict.get(f.spec_id)
-        if ev is None:
-            ev = self.strict[f.spec_id] = PartitionEvaluator(
-                project_strict(self.bound, spec.fields), {p.field_id: t for p, t in ptypes})
-        values = {p.field_id: v for (p, _), v in zip(ptypes, f.partition)}
-        if ev.eval(values) or self.strict_metrics.must_match(f):
-            return True
-        raise ValidationError(
-            f"Cannot overwrite {self.name} where {self.bound}: file {f.file_path} holds rows "
-            "on both sides of the filter; overwrite filters must select whole identity "
-            "partitions (or whole files)")
-
-
-def _added_since(table: Table, start: TableMetadata, current: TableMetadata,
-                 branch: str) -> list[DataFile]:
-    start_snap = start.ref_snapshot(branch)
-    start_id = start_snap.snapshot_id if start_snap else None
-    out: list[DataFile] = []
-    for snap in current.ancestors(current.refs[branch].snapshot_id if branch in current.refs
-                                  else None):
-        if snap.snapshot_id == start_id:
-            break
-        mans = [m for m in manifest_list(table.io, snap.manifest_list)
-                if m.added_snapshot_id == snap.snapshot_id and m.added_files_count]
-        for entries in live_entries(table.io, mans, current):
-            out.extend(e.data_file for e in entries if e.snapshot_id == snap.snapshot_id
-                       and e.status == 1)
-    return out
-
-
-__all__ = ["AppendOperation", "OverwriteOperation", "AlwaysTrue"]
+__all__ = ["AppendOperation"]

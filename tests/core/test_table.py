@@ -102,14 +102,12 @@ def test_overwrite_where_on_identity_partition_replaces_only_that_partition(cat:
     assert sorted(r["id"] for r in rows if r["region"] != "eu") == [1, 2, 4, 5, 7, 8]
 
 
-def test_overwrite_where_that_splits_a_file_is_refused_and_commits_nothing(cat: tf.Catalog, make_events) -> None:
+def test_overwrite_where_that_splits_files_rewrites_them(cat: tf.Catalog, make_events) -> None:
     t = cat.create_table("db.events", make_events(0, 1).schema, partition_by=["region"])
     t.append(make_events(0, 9))
-    before = t.metadata_location
-    with pytest.raises(tf.ValidationError, match="both sides of the filter"):
-        t.overwrite(make_events(100, 1), where="id < 4")
-    assert cat.load_table("db.events").metadata_location == before
-    assert len(t.to_arrow()) == 9
+    snap = t.overwrite(make_events(100, 1), where="id < 4")
+    assert ids(t.to_arrow()) == [4, 5, 6, 7, 8, 100]
+    assert snap.operation == "overwrite" and snap.summary["deleted-records"] == "9"
 
 
 def test_dynamic_overwrite_replaces_the_partitions_present_in_the_data(cat: tf.Catalog, make_events) -> None:

@@ -1,0 +1,250 @@
+"""`Table.transaction()` and the copy-on-write row operations: append, delete, overwrite,
+update and merge stage their changes on a FileSet (writing new files as they go) and commit
+them together as one snapshot, or nothing. Files that a filter fully matches are dropped
+without being read; partly matching files are rewritten; the rest stay as they are."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from tablefmt.arrow_schema import to_arrow_schema
+from tablefmt.errors import SchemaMismatchError, ValidationError
+from tablefmt.expressions import AlwaysTrue, bind, to_arrow_expr, to_expression
+from tablefmt.expressions.values import as_term, evaluate
+from tablefmt.metadata.data_file import DataFile
+from tablefmt.metadata.snapshot import MAIN_BRANCH, Snapshot
+from tablefmt.metadata.table_metadata import TableMetadata
+from tablefmt.transaction.commit import commit
+from tablefmt.transaction.fileset import FileSet, Writer, classify, read_file
+from tablefmt.transaction.producer import SnapshotProducer
+from tablefmt.transaction.validation import check_no_conflicting_data
+from tablefmt.write.conform import Conformer
+from tablefmt.write.data import to_reader
+
+if TYPE_CHECKING:
+    from tablefmt.table import Table
+    from tablefmt.transaction.merge import MergeBuilder
+
+
+class Transaction:
+    """Several operations, one snapshot, all or nothing:
+
+        with t.transaction() as tx:
+            tx.delete("day < '2024-01-01'")
+            tx.append(data)
+    """
+
+    def __init__(self, table: Table, branch: str = MAIN_BRANCH) -> None:
+        if branch != MAIN_BRANCH and table.metadata.refs.get(branch) is None:
+            raise ValidationError(f"Table {table.name} has no branch {branch!r}; "
+                                  "create it with create_branch()")
+        if branch in table.metadata.refs and table.metadata.refs[branch].type != "branch":
+            raise ValidationError(f"{branch!r} is a tag of {table.name}; tags cannot be written")
+        self.table, self.branch = table, branch
+        self.meta: TableMetadata = table.metadata
+        self.files = FileSet.of(table.io, self.meta, branch)
+        self.writer = Writer(table.io, self.meta)
+        self.filters: list[tuple[str, Any]] = []  # (operation, bound filter) to validate
+        self.kinds: list[str] = []
+        self.done = False
+        self.snapshot: Snapshot | None = None
+        self._producer: SnapshotProducer | None = None
+
+    @property
+    def schema(self) -> pa.Schema:
+        return to_arrow_schema(self.meta.schema)
+
+    # -- operations ------------------------------------------------------------------------
+    def append(self, data: Any) -> None:
+        self._check_open()
+        reader = to_reader(data)
+        conform = Conformer(self.meta.schema, reader.schema, self.table.name)
+        self._change([], self.writer.write(conform(b) for b in reader))
+        self.kinds.append("append")
+
+    def delete(self, where: Any) -> None:
+        self._check_open()
+        bound = self._bind(where)
+        self._delete(bound)
+        self.filters.append(("delete", bound))
+        self.kinds.append("delete")
+
+    def _delete(self, bound: Any) -> None:
+        plan = classify(self.meta, self.files.live, bound)
+        keep = to_arrow_expr(bound, self.meta.schema, negate=True)
+        removed, added = list(plan.whole), []
+        for f in plan.partial:
+            rows = read_file(self.table.io, self.meta, f)
+            kept = rows.filter(keep)
+            if kept.num_rows == rows.num_rows:
+                continue  # metrics said "maybe", the rows say no
+            removed.append(f)
+            added += self.writer.write(kept.to_batches())
+        self._change(removed, added)
+
+    def overwrite(self, data: Any, where: Any = None, mode: str | None = None) -> None:
+        self._check_open()
+        if mode not in (None, "static", "dynamic"):
+            raise ValidationError(f"overwrite mode must be 'static' or 'dynamic', got {mode!r}")
+        if mode == "dynamic":
+            self._dynamic_overwrite(data, where)
+            return
+        bound = self._bind(where)
+        self._delete(bound)
+        if where is not None:
+            self.filters.append(("overwrite", bound))
+        self.append(data)
+        self.kinds[-1] = "overwrite"
+
+    def _dynamic_overwrite(self, data: Any, where: Any) -> None:
+        if where is not None:
+            raise ValidationError("overwrite(mode='dynamic') replaces the partitions present "
+                                  "in the data; it takes no where=")
+        if self.meta.spec.is_unpartitioned:
+            raise ValidationError(f"Table {self.table.name} is not partitioned; "
+                                  "overwrite(mode='dynamic') needs partitions")
+        reader = to_reader(data)
+        conform = Conformer(self.meta.schema, reader.schema, self.table.name)
+        new = self.writer.write(conform(b) for b in reader)
+        present = {(f.spec_id, f.partition) for f in new}
+        gone = [f for f in self.files.live if (f.spec_id, f.partition) in present]
+        self._change(gone, new)
+        self._dynamic_partitions = present
+        self.kinds.append("overwrite")
+
+    def update(self, where: Any, set: dict[str, Any]) -> None:  # noqa: A002 (API name)
+        self._check_open()
+        if not set:
+            raise ValidationError("update() needs at least one column in set={...}")
+        schema = self.schema
+        terms = {}
+        for name, value in set.items():
+            if name not in schema.names:
+                raise ValidationError(f"Cannot update {self.table.name}: no column {name!r}; "
+                                      f"columns are {', '.join(schema.names)}")
+            terms[name] = as_term(value)
+        bound = self._bind(where)
+        match = to_arrow_expr(bound, self.meta.schema)
+        plan = classify(self.meta, self.files.live, bound)
+        removed, added = [], []
+        for f in plan.whole + plan.partial:
+            rows = read_file(self.table.io, self.meta, f)
+            mask = _mask(rows, match)
+            if not pc.any(mask).as_py():
+                continue
+            columns = {n: rows.column(n).combine_chunks() for n in rows.column_names}
+            for name, term in terms.items():
+                target = schema.field(name)
+                new = evaluate(term, columns, rows.num_rows, target.type, name)
+                if not target.nullable and new.null_count:
+                    raise SchemaMismatchError(f"Cannot set required column {name!r} of "
+                                              f"{self.table.name} to null")
+                i = rows.schema.get_field_index(name)
+                rows = rows.set_column(i, target, pc.if_else(mask, new, columns[name]))
+            removed.append(f)
+            added += self.writer.write(rows.to_batches())
+        self._change(removed, added)
+        self.filters.append(("update", bound))
+        self.kinds.append("update")
+
+    def merge(self, source: Any, on: list[str] | str) -> MergeBuilder:
+        from tablefmt.transaction.merge import MergeBuilder
+
+        self._check_open()
+        return MergeBuilder(self, source, on)
+
+    # -- staging and commit ----------------------------------------------------------------
+    def _bind(self, where: Any) -> Any:
+        return bind(to_expression(where), self.meta.schema)
+
+    def _change(self, remove: list[DataFile], add: list[DataFile]) -> None:
+        dropped = self.files.replace(remove, add)
+        self.table.io.delete_quietly(dropped)  # written by this transaction, never visible
+
+    def _check_open(self) -> None:
+        if self.done:
+            raise ValidationError("This transaction has already been committed or aborted")
+
+    def _operation(self) -> str:
+        if not self.files.removed_base:
+            return "append"
+        return "overwrite" if self.files.added else "delete"
+
+    def _written(self) -> list[str]:
+        return self.writer.written + (self._producer.written if self._producer else [])
+
+    def _validate(self, start: TableMetadata, current: TableMetadata) -> None:
+        check_no_conflicting_data(self.table, start, current, self.branch, self.filters,
+                                  "commit to")
+        present = getattr(self, "_dynamic_partitions", None)
+        if present:
+            from tablefmt.transaction.validation import added_since
+
+            clash = [f for f in added_since(self.table, start, current, self.branch)
+                     if (f.spec_id, f.partition) in present]
+            if clash:
+                from tablefmt.errors import CommitConflictError
+
+                raise CommitConflictError(
+                    f"Cannot overwrite partitions of {self.table.name}: a concurrent commit "
+                    f"added {len(clash)} file(s) to them; nothing was committed")
+
+    def commit(self) -> Snapshot | None:
+        """Commit every staged change as one snapshot; None when nothing changed."""
+        self._check_open()
+        self.done = True
+        head = self.meta.ref_snapshot(self.branch)
+        if not self.files.added and not self.files.removed_base and head is not None:
+            return head  # nothing changed: no new snapshot
+        producer = self._producer = SnapshotProducer(self.table.io, self._operation(),
+                                                     self.branch)
+        producer.added_files = list(self.files.added)
+        producer.must_remove = set(self.files.removed_base)
+        meta = commit(self.table, producer.build, validate=self._validate,
+                      written=self._written, snapshot_id=producer.snapshot_id)
+        self.snapshot = meta.snapshot_by_id(producer.snapshot_id)
+        return self.snapshot
+
+    def abort(self) -> None:
+        if not self.done:
+            self.done = True
+            self.table.io.delete_quietly(self._written())
+
+    def __enter__(self) -> Transaction:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            if not self.done:
+                self.commit()
+        else:
+            self.abort()
+
+
+def _mask(rows: pa.Table, expr: Any) -> pa.Array:
+    """The filter as a boolean array (null counts as no match)."""
+    if rows.num_rows == 0:
+        return pa.array([], pa.bool_())
+    got = ds.dataset(rows).to_table(columns={"m": expr}).column("m").combine_chunks()
+    return pc.fill_null(got, False)
+
+
+def run(table: Table, apply: Any, branch: str = MAIN_BRANCH) -> Snapshot | None:
+    """One operation in its own transaction."""
+    tx = Transaction(table, branch)
+    try:
+        apply(tx)
+        return tx.commit()
+    except BaseException:
+        tx.abort()
+        raise
+
+
+__all__ = ["Transaction", "run", "AlwaysTrue", "np"]

@@ -1,0 +1,86 @@
+"""Conflict checks run when a commit is retried on a newer base (spec "Commit Conflict
+Resolution and Retry"; Java's validateNoConflictingData): under serializable isolation,
+files that concurrent commits added and that a filter could match are a conflict."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tablefmt import properties as P
+from tablefmt.errors import CommitConflictError, ValidationError
+from tablefmt.expressions import InclusiveMetricsEvaluator, PartitionEvaluator, project_inclusive
+from tablefmt.metadata.data_file import DataFile, Status
+from tablefmt.metadata.table_metadata import TableMetadata
+from tablefmt.scan.manifests import live_entries, manifest_list
+
+if TYPE_CHECKING:
+    from tablefmt.table import Table
+
+ISOLATION_KEYS = {"delete": P.DELETE_ISOLATION_LEVEL, "update": P.UPDATE_ISOLATION_LEVEL,
+                  "merge": P.MERGE_ISOLATION_LEVEL, "overwrite": P.DELETE_ISOLATION_LEVEL}
+
+
+def isolation_level(meta: TableMetadata, operation: str) -> str:
+    level = meta.property(ISOLATION_KEYS.get(operation, P.DELETE_ISOLATION_LEVEL),
+                          P.ISOLATION_LEVEL_DEFAULT).lower()
+    if level not in ("serializable", "snapshot"):
+        raise ValidationError(f"Isolation level {level!r} is not 'serializable' or 'snapshot'")
+    return level
+
+
+class MatchFilter:
+    """Could this file hold rows matching the filter (partition tuple + column metrics)?"""
+
+    def __init__(self, meta: TableMetadata, bound: Any) -> None:
+        self.meta, self.bound = meta, bound
+        self.metrics = InclusiveMetricsEvaluator(bound)
+        self.partition: dict[int, PartitionEvaluator] = {}
+
+    def __call__(self, f: DataFile) -> bool:
+        spec = self.meta.spec_by_id(f.spec_id)
+        ptypes = spec.partition_type(self.meta.schema)
+        ev = self.partition.get(f.spec_id)
+        if ev is None:
+            ev = self.partition[f.spec_id] = PartitionEvaluator(
+                project_inclusive(self.bound, spec.fields), {p.field_id: t for p, t in ptypes})
+        values = {p.field_id: v for (p, _), v in zip(ptypes, f.partition)}
+        return ev.eval(values) and self.metrics.can_match(f)
+
+
+def added_since(table: Table, start: TableMetadata, current: TableMetadata,
+                branch: str) -> list[DataFile]:
+    """Data files committed to `branch` after `start`'s head of it."""
+    start_snap = start.ref_snapshot(branch)
+    start_id = start_snap.snapshot_id if start_snap else None
+    head = current.refs[branch].snapshot_id if branch in current.refs else None
+    out: list[DataFile] = []
+    for snap in current.ancestors(head):
+        if snap.snapshot_id == start_id:
+            break
+        mans = [m for m in manifest_list(table.io, snap.manifest_list)
+                if m.added_snapshot_id == snap.snapshot_id and m.added_files_count]
+        for entries in live_entries(table.io, mans, current):
+            out.extend(e.data_file for e in entries
+                       if e.snapshot_id == snap.snapshot_id and e.status == Status.ADDED)
+    return out
+
+
+def check_no_conflicting_data(table: Table, start: TableMetadata, current: TableMetadata,
+                              branch: str, filters: list[tuple[str, Any]],
+                              what: str) -> None:
+    """Raise CommitConflictError when a file added since `start` may match one of the
+    (operation, bound filter) pairs whose isolation level is serializable."""
+    serial = [(op, bound) for op, bound in filters
+              if isolation_level(current, op) == "serializable"]
+    if not serial:
+        return
+    since = added_since(table, start, current, branch)
+    for op, bound in serial:
+        check = MatchFilter(current, bound)
+        clash = [f for f in since if check(f)]
+        if clash:
+            raise CommitConflictError(
+                f"Cannot {what} {table.name}: a concurrent commit added {len(clash)} file(s) "
+                f"that the {op} filter may match (serializable isolation), e.g. "
+                f"{clash[0].file_path}; nothing was committed. Set the table property "
+                f"{ISOLATION_KEYS.get(op, P.DELETE_ISOLATION_LEVEL)}=snapshot to allow it")
