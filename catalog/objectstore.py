@@ -14,7 +14,7 @@ import re
 import threading
 import uuid
 
-from tablefmt.catalog import Catalog
+from tablefmt.catalog import Catalog, with_metadata_log
 from tablefmt.errors import (
     CommitFailedError,
     NamespaceAlreadyExistsError,
@@ -161,10 +161,9 @@ class ObjectStoreCatalog(Catalog):
     def _register(self, identifier: str, metadata_location: str) -> None:
         raise NotImplementedError  # creation goes through _create_metadata
 
-    def _write_metadata(self, base_location: str, new: TableMetadata) -> tuple[str, TableMetadata]:
-        from tablefmt.catalog import with_metadata_log
-
-        new = with_metadata_log(new, base_location)
+    def _write_metadata(self, base_location: str, base_ms: int,
+                        new: TableMetadata) -> tuple[str, TableMetadata]:
+        new = with_metadata_log(new, base_location, base_ms)
         m = _VERSION_FILE.search(base_location)
         if not m:
             raise ValidationError(f"{base_location} is not a v<N>.metadata.json file")
