@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from tablefmt import properties as P
 from tablefmt.arrow_schema import schema_from_arrow
 from tablefmt.errors import (
     CorruptMetadataError,
@@ -25,7 +26,6 @@ from tablefmt.identifiers import parse_identifier, parse_namespace
 from tablefmt.io import FileIO
 from tablefmt.metadata.table_metadata import TableMetadata
 from tablefmt.partitioning import PARTITION_DATA_ID_START, build_spec
-from tablefmt import properties as P
 from tablefmt.schema import Schema
 from tablefmt.sorting import build_sort_order
 
@@ -86,7 +86,7 @@ class Catalog(ABC):
     def rename_table(self, from_identifier: str, to_identifier: str) -> None: ...
 
     # -- shared behaviour ------------------------------------------------------------------
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (optional hook, not abstract)
         """Release connections the catalog holds (a no-op where there are none)."""
 
     def __enter__(self) -> Catalog:

@@ -18,15 +18,15 @@ from tablefmt.partitioning import PartitionSpec
 from tablefmt.scan.scan import Scan, resolve_snapshot
 from tablefmt.schema import Schema
 from tablefmt.transaction.commit import commit
-from tablefmt.transaction.update_schema import UpdateSchema
 from tablefmt.transaction.merge import MergeBuilder
 from tablefmt.transaction.transaction import Transaction, run
+from tablefmt.transaction.update_schema import UpdateSchema
 from tablefmt.transaction.writes import AppendOperation
 
 if TYPE_CHECKING:
     from tablefmt.catalog import Catalog
-    from tablefmt.maintenance.expire import ExpireResult
     from tablefmt.io import FileIO
+    from tablefmt.maintenance.expire import ExpireResult
 
 
 class Table:

@@ -9,9 +9,8 @@ from tablefmt.io.local import LocalFileIO
 
 def io_for(location: str, storage_options: dict[str, str] | None = None) -> FileIO:
     if location.startswith("s3://") or location.startswith("s3a://"):
-        from tablefmt.io.s3 import S3FileIO  # imported only when S3 is used
-
         from tablefmt.io.options import S3Options
+        from tablefmt.io.s3 import S3FileIO  # imported only when S3 is used
 
         return S3FileIO(S3Options.parse(storage_options))
     return LocalFileIO()

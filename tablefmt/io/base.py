@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ class FileIO(ABC):
         """Every file below `prefix` (a directory-like location), recursively."""
 
     @abstractmethod
-    def list_dirs(self, prefix: str) -> list[str]:
+    def list_dirs(self, prefix: str) -> builtins.list[str]:
         """The immediate child 'directories' of `prefix`, as full locations."""
 
     @abstractmethod
@@ -55,7 +56,7 @@ class FileIO(ABC):
         fs, _ = self.arrow_fs()
         return fs.open_output_stream(self.arrow_path(path))
 
-    def delete_quietly(self, paths: list[str]) -> None:
+    def delete_quietly(self, paths: builtins.list[str]) -> None:
         for p in paths:
             try:
                 self.delete(p)

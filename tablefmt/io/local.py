@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 import uuid
 from collections.abc import Iterator
@@ -77,7 +78,7 @@ class LocalFileIO(FileIO):
                     continue
                 yield FileInfo(scheme + full, st.st_size, int(st.st_mtime * 1000))
 
-    def list_dirs(self, prefix: str) -> list[str]:
+    def list_dirs(self, prefix: str) -> builtins.list[str]:
         root = local_path(prefix)
         try:
             names = sorted(os.listdir(root))

@@ -4,6 +4,7 @@ botocore's standard retry mode; errors are wrapped in StorageError without crede
 
 from __future__ import annotations
 
+import builtins
 import io
 import threading
 from collections.abc import Iterator
@@ -109,7 +110,7 @@ class S3FileIO(FileIO):
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
             raise self._fail("delete", path, exc) from None
 
-    def delete_quietly(self, paths: list[str]) -> None:
+    def delete_quietly(self, paths: builtins.list[str]) -> None:
         by_bucket: dict[str, list[str]] = {}
         for p in paths:
             bucket, key = split_uri(p)
@@ -146,11 +147,11 @@ class S3FileIO(FileIO):
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
             raise self._fail("list", prefix, exc) from None
 
-    def list_dirs(self, prefix: str) -> list[str]:
+    def list_dirs(self, prefix: str) -> builtins.list[str]:
         """The immediate 'subdirectories' (common prefixes) below `prefix`."""
         bucket, key = split_uri(prefix.rstrip("/") + "/")
         scheme = prefix.split("://", 1)[0]
-        out = []
+        out: builtins.list[str] = []
         try:
             pages = self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=bucket, Prefix=key, Delimiter="/")

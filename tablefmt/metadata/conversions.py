@@ -66,8 +66,11 @@ _EXACT = Context(prec=80)
 
 def decimal_unscaled(value: Decimal | int, scale: int) -> int:
     if isinstance(value, int):
-        return value * 10**scale
-    return int(value.scaleb(scale, context=_EXACT).to_integral_value(context=_EXACT))
+        factor: int = 10**scale
+        return value * factor
+    scaled = value.scaleb(scale, context=_EXACT).to_integral_value(context=_EXACT)
+    result: int = int(scaled)
+    return result
 
 
 def decimal_from_unscaled(unscaled: int, scale: int) -> Decimal:

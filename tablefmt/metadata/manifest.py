@@ -134,7 +134,7 @@ def read_manifest(data: bytes, spec: PartitionSpec, schema: Schema, path: str = 
     spec's fields by name (the Avro record carries the spec's field names)."""
     ptype = partition_type_of(spec, schema)
     try:
-        records = list(fastavro.reader(io.BytesIO(data)))
+        records: list[dict[str, Any]] = list(fastavro.reader(io.BytesIO(data)))  # type: ignore[arg-type]
     except Exception as exc:  # fastavro raises many kinds
         raise CorruptMetadataError(f"Cannot read manifest {path}: {exc}") from exc
     out = []

@@ -70,7 +70,7 @@ def write_manifest_list(manifests: list[ManifestFile], snapshot_id: int,
 
 def read_manifest_list(data: bytes, path: str = "") -> list[ManifestFile]:
     try:
-        records = list(fastavro.reader(io.BytesIO(data)))
+        records: list[dict[str, Any]] = list(fastavro.reader(io.BytesIO(data)))  # type: ignore[arg-type]
     except Exception as exc:  # fastavro raises many kinds
         raise CorruptMetadataError(f"Cannot read manifest list {path}: {exc}") from exc
     out = []

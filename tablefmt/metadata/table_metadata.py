@@ -64,7 +64,8 @@ class TableMetadata:
         for s in self.partition_specs:
             if s.spec_id == spec_id:
                 return s
-        return self._missing("partition spec", spec_id)
+        missing: PartitionSpec = self._missing("partition spec", spec_id)
+        return missing
 
     @property
     def sort_order(self) -> SortOrder:

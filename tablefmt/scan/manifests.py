@@ -64,7 +64,8 @@ def entries(io: FileIO, manifest: ManifestFile, meta: TableMetadata) -> list[Man
                             manifest.manifest_path)
         cached = [_inherit(e, manifest) for e in raw]
         _MANIFESTS.put(manifest.manifest_path, cached)
-    return cached
+    out: list[ManifestEntry] = cached
+    return out
 
 
 def remember_manifest(manifest: ManifestFile, written: list[ManifestEntry]) -> None:

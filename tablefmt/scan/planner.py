@@ -17,8 +17,8 @@ from tablefmt.expressions import (
 from tablefmt.io import FileIO
 from tablefmt.metadata.data_file import Content, DataFile, ManifestFile
 from tablefmt.metadata.table_metadata import TableMetadata
-from tablefmt.schema import Schema
 from tablefmt.scan.manifests import live_entries, manifest_list
+from tablefmt.schema import Schema
 from tablefmt.values import internal_to_python
 
 

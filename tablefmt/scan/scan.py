@@ -12,8 +12,8 @@ from tablefmt.arrow_schema import to_arrow_schema
 from tablefmt.errors import ValidationError
 from tablefmt.expressions import AlwaysTrue, bind, referenced_columns, to_arrow_expr, to_expression
 from tablefmt.metadata.snapshot import Snapshot
-from tablefmt.properties import DEFAULT_NAME_MAPPING
 from tablefmt.metadata.table_metadata import TableMetadata
+from tablefmt.properties import DEFAULT_NAME_MAPPING
 from tablefmt.scan.planner import FileTask, PlanStats, plan
 from tablefmt.scan.reader import read_batches
 from tablefmt.schema import Schema

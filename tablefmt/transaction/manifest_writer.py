@@ -11,7 +11,6 @@ from tablefmt.metadata.conversions import to_bytes
 from tablefmt.metadata.data_file import Content, FieldSummary, ManifestEntry, ManifestFile, Status
 from tablefmt.metadata.manifest import write_manifest
 from tablefmt.partitioning import PartitionSpec
-from tablefmt.scan.manifests import remember_manifest
 from tablefmt.schema import Schema
 
 UNASSIGNED = -1  # sequence number of a manifest before its commit assigns one

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tablefmt.arrow_schema import from_arrow_type, to_arrow_schema, _IdCounter
+from tablefmt import types as T
+from tablefmt.arrow_schema import _IdCounter, from_arrow_type, to_arrow_schema
 from tablefmt.errors import SchemaMismatchError
 from tablefmt.schema import Schema
-from tablefmt.types import IcebergType, NestedField, StructType, ListType, MapType
-from tablefmt import types as T
+from tablefmt.types import IcebergType, ListType, MapType, NestedField, StructType
 
 # Iceberg type promotions a write may apply on the fly (spec "Schema Evolution").
 _WIDENS = {(T.INT, T.LONG), (T.FLOAT, T.DOUBLE)}

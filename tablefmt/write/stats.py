@@ -3,7 +3,6 @@ value/null/NaN counts, single-value-serialized bounds truncated to 16 characters
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -54,10 +53,10 @@ def _truncate_upper(t: IcebergType, value: Any) -> Any | None:
                 return "".join(head[:i]) + chr(ord(head[i]) + 1)
         return None
     if t == T.BINARY and len(value) > TRUNCATE:
-        head = bytearray(value[:TRUNCATE])
-        for i in range(len(head) - 1, -1, -1):
-            if head[i] < 0xFF:
-                return bytes(head[:i]) + bytes([head[i] + 1])
+        raw = bytearray(value[:TRUNCATE])
+        for i in range(len(raw) - 1, -1, -1):
+            if raw[i] < 0xFF:
+                return bytes(raw[:i]) + bytes([raw[i] + 1])
         return None
     return value
 

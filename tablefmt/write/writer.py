@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from tablefmt import properties as P
 from tablefmt import types as T
 from tablefmt.arrow_schema import to_arrow_schema
 from tablefmt.io import FileIO
@@ -23,7 +24,6 @@ from tablefmt.schema import Schema
 from tablefmt.values import internal_to_python
 from tablefmt.write.partition import split
 from tablefmt.write.stats import footer_metrics
-from tablefmt import properties as P
 
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tablefmt-write")
 
