@@ -32,6 +32,9 @@ from tablefmt.sorting import build_sort_order
 if TYPE_CHECKING:
     from tablefmt.table import Table
 
+# tablefmt's own table types ride in a table property that other Iceberg readers ignore.
+TABLE_TYPE_PROPERTY = "tablefmt.table-type"
+
 _VERSION = re.compile(r"(?:v)?(\d+)(?:-[0-9a-fA-F-]+)?\.metadata\.json$")
 
 
@@ -135,10 +138,48 @@ class Catalog(ABC):
         return path
 
     def load_table(self, identifier: str) -> Table:
+        """The table; embedding and feature tables load as their own types (the table
+        property `tablefmt.table-type` says which)."""
         from tablefmt.table import Table
 
         meta, location = self._load_metadata(identifier)
-        return Table(identifier, self, meta, location)
+        table = Table(identifier, self, meta, location)
+        kind = meta.properties.get(TABLE_TYPE_PROPERTY)
+        if kind == "embedding":
+            from tablefmt.embeddings import EmbeddingTable
+
+            return EmbeddingTable.from_table(table)
+        if kind == "feature":
+            from tablefmt.features import FeatureTable
+
+            return FeatureTable.from_table(table)
+        return table
+
+    def create_embedding_table(self, identifier: str, dim: int, metric: str = "cosine",
+                               **kwargs: Any) -> Any:
+        """An embedding table: a table with a vector column and versioned vector indexes
+        (see `tablefmt.embeddings.create_embedding_table` for the options)."""
+        from tablefmt.embeddings import create_embedding_table
+
+        return create_embedding_table(self, identifier, dim=dim, metric=metric, **kwargs)
+
+    def create_feature_table(self, identifier: str, entities: list[str], event_time: str,
+                             **kwargs: Any) -> Any:
+        """A feature table (see `tablefmt.features.create_feature_table`)."""
+        from tablefmt.features import create_feature_table
+
+        return create_feature_table(self, identifier, entities=entities,
+                                    event_time=event_time, **kwargs)
+
+    def list_feature_tables(self) -> list[str]:
+        """Every feature table of every namespace."""
+        out = []
+        for ns in self.list_namespaces():
+            for ident in self.list_tables(ns):
+                meta, _ = self._load_metadata(ident)
+                if meta.properties.get(TABLE_TYPE_PROPERTY) == "feature":
+                    out.append(ident)
+        return out
 
     def _load_metadata(self, identifier: str) -> tuple[TableMetadata, str]:
         location = self._metadata_location(identifier)
