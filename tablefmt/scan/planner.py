@@ -34,6 +34,8 @@ class FileTask:
     spec_id: int
     residual: Any
     data_file: DataFile = field(repr=False, compare=False)
+    # The data sequence number of the commit that added the file (orders rows by commit).
+    sequence_number: int | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -78,7 +80,7 @@ def plan(io: FileIO, meta: TableMetadata, manifest_list_path: str, bound: Any,
                 partition={pf.name: internal_to_python(v, t)
                            for (pf, t), v in zip(ptypes, f.partition)},
                 spec_id=f.spec_id, residual=residual_for(bound, spec.fields, values),
-                data_file=f))
+                data_file=f, sequence_number=e.sequence_number))
     return tasks
 
 
