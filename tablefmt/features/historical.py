@@ -113,8 +113,15 @@ def get_historical_features(catalog: Catalog, entity_df: Any, features: list[str
         sid = pinned_snapshot(t, as_of_snapshot)
         used[t.name] = sid
         ts_type = t.arrow_schema.field(spec.event_time).type
-        rows = read_feature_rows(t, sid, names, entities, event_time, spec, ts_type)
-        con.register(f"f_{i}", rows)
+        direct: dict[str, Any] = {}
+        rows = read_feature_rows(t, sid, names, entities, event_time, spec, ts_type,
+                                 direct=direct)
+        if direct:
+            ranks = pc.max(direct["paths"].column("rank")).as_py()
+            _register_parquet(con, f"f_{i}", direct, spec)
+        else:
+            ranks = pc.max(rows.column("__rank")).as_py() if rows.num_rows else 0
+            con.register(f"f_{i}", rows)
         columns = {n: (f"{t.name.rsplit('.', 1)[-1]}__{n}" if full_feature_names else n)
                    for n in names}
         clash = [c for c in columns.values() if c in entities.column_names or c in out_names]
@@ -122,17 +129,37 @@ def get_historical_features(catalog: Catalog, entity_df: Any, features: list[str
             raise ValidationError(f"Feature column(s) {', '.join(clash)} clash with other "
                                   "columns; pass full_feature_names=True")
         out_names += list(columns.values())
-        nxt = f"spine_{i + 1}"
-        con.execute(f"CREATE TEMP TABLE {nxt} AS " + _join_sql(
-            current, f"f_{i}", spec.entities, event_time, ts_type, spec.ttl, columns,
-            filter_by_created_time, spec.created_time is not None))
-        current = nxt
+        # One BIGINT key (event µs * 1024 + commit rank) when the commit rank is the only
+        # tie-break and fits 10 bits: DuckDB's ASOF runs fastest on it. Else HUGEINT.
+        wide = spec.created_time is not None or (ranks or 0) >= 1023
+        current = "(" + _join_sql(current, f"f_{i}", spec.entities, event_time, ts_type,
+                                  spec.ttl, columns, filter_by_created_time,
+                                  spec.created_time is not None, wide) + ")"
     result = con.sql(f"SELECT * EXCLUDE ({quote(ROW)}) FROM {current} ORDER BY {quote(ROW)}")
     table = result.to_arrow_table()
     con.close()
     meta = dict(table.schema.metadata or {})
     meta[SNAPSHOTS_KEY] = json.dumps(used).encode()
     return table.replace_schema_metadata(meta)
+
+
+def _register_parquet(con: duckdb.DuckDBPyConnection, name: str, direct: dict[str, Any],
+                      spec: Any) -> None:
+    """A view reading the feature files with DuckDB, each row tagged with the commit rank
+    of its file (looked up by DuckDB's `file_index`, no join)."""
+    cols = ", ".join(f"p.{quote(c)}" for c in direct["columns"])
+    created = f", p.{quote(spec.created_time)} AS __created" if spec.created_time else ""
+    paths = direct["paths"].column("path").to_pylist()
+    ranks = direct["paths"].column("rank").to_pylist()
+    files = "[" + ", ".join("'" + str(x).replace("'", "''") + "'" for x in paths) + "]"
+    rank = str(ranks[0]) if len(set(ranks)) == 1 else \
+        f"[{', '.join(map(str, ranks))}][CAST(p.file_index AS BIGINT) + 1]"
+    where = ""
+    if direct["window"]:
+        where = " WHERE " + direct["window"].format(col=f"p.{quote(spec.event_time)}")
+    con.execute(f"CREATE TEMP VIEW {name} AS SELECT {cols}, p.{quote(spec.event_time)} AS "
+                f"{quote(TS)}{created}, CAST({rank} AS BIGINT) AS __rank "
+                f"FROM read_parquet({files}) p{where}")
 
 
 def _entity_table(entity_df: Any, event_time: str) -> pa.Table:
@@ -151,7 +178,7 @@ def _entity_table(entity_df: Any, event_time: str) -> pa.Table:
 
 def _join_sql(spine: str, features: str, keys: tuple[str, ...], event_time: str,
               ts_type: pa.DataType, ttl: Any, columns: dict[str, str],
-              filter_by_created_time: bool, has_created: bool) -> str:
+              filter_by_created_time: bool, has_created: bool, wide: bool) -> str:
     picks = []
     for src, dst in columns.items():
         value = f"f.{quote(src)}"
@@ -163,13 +190,17 @@ def _join_sql(spine: str, features: str, keys: tuple[str, ...], event_time: str,
     on = " AND ".join(f"s.{quote(k)} = f.{quote(k)}" for k in keys)
     select = f"SELECT s.* EXCLUDE (__req, __k), {', '.join(picks)}"
     # Ties on event time: newest created time, then newest commit. Both ride below the
-    # event time (µs, above 70 bits) in one HUGEINT key, so one ASOF join decides.
-    created = (f"(CAST(epoch_us(__created) AS HUGEINT) + {_EPOCH_1900}) * 4096"
-               if has_created else "0")
-    fkey = (f"CAST(epoch_us({quote(TS)}) AS HUGEINT) * {_SHIFT} "
-            f"+ COALESCE({created}, 0) + LEAST(__rank, 4095)")
+    # event time in one integer key, so one ASOF join decides.
     req = f"CAST({quote(event_time)} AS {_duck_type(ts_type)})"
-    skey = f"CAST(epoch_us({req}) AS HUGEINT) * {_SHIFT} + {_SHIFT - 1}"
+    if wide:  # event µs above 70 bits; created µs since 1900 and the commit rank below
+        created = (f"(CAST(epoch_us(__created) AS HUGEINT) + {_EPOCH_1900}) * 4096"
+                   if has_created else "0")
+        fkey = (f"CAST(epoch_us({quote(TS)}) AS HUGEINT) * {_SHIFT} "
+                f"+ COALESCE({created}, 0) + LEAST(__rank, 4095)")
+        skey = f"CAST(epoch_us({req}) AS HUGEINT) * {_SHIFT} + {_SHIFT - 1}"
+    else:  # event µs * 1024 + commit rank (< 1023): fits a BIGINT until the year 2255
+        fkey = f"epoch_us({quote(TS)}) * 1024 + __rank"
+        skey = f"epoch_us({req}) * 1024 + 1023"
     s = f"(SELECT *, {req} AS __req, {skey} AS __k FROM {spine}) s"
     f = f"(SELECT *, {fkey} AS __k FROM {features}) f"
     if not filter_by_created_time:

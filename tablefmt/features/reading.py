@@ -5,7 +5,7 @@ on event time), with the commit order of each row's file as the last tie-break."
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -55,9 +55,12 @@ def _iso(value: object, ts_type: pa.DataType) -> str:
 
 def read_feature_rows(t: FeatureTable, snapshot_id: int | None, features: list[str],
                       entities: pa.Table, event_time: str, spec: FeatureSpec,
-                      ts_type: pa.DataType, skip_files: set[str] | None = None) -> pa.Table:
+                      ts_type: pa.DataType, skip_files: set[str] | None = None,
+                      direct: dict[str, Any] | None = None) -> pa.Table:
     """Keys, `__tablefmt_ts` (event time), `__created`, `__rank` (commit order) and the
-    features."""
+    features. When `direct` is a dict and the files are local and of one schema, they are
+    not read here: `direct` receives the file list with ranks for DuckDB to read, and an
+    empty table is returned."""
     columns = list(dict.fromkeys([*spec.entities, spec.event_time]
                                  + ([spec.created_time] if spec.created_time else [])
                                  + features))
@@ -78,6 +81,17 @@ def read_feature_rows(t: FeatureTable, snapshot_id: int | None, features: list[s
         ranks = {seq: i for i, seq in enumerate(sorted(by_seq))}
         mapping = t.metadata.properties.get(DEFAULT_NAME_MAPPING)
         uniform = len(t.metadata.schemas) == 1 and mapping is None
+        if direct is not None and uniform and all(x.file_path.startswith("file://")
+                                                  for x in tasks):
+            # DuckDB reads these local files itself (fused with the join, in parallel).
+            direct.update(paths=pa.table({
+                "path": [x.file_path.removeprefix("file://") for x in tasks],
+                "rank": [ranks[x.sequence_number or 0] for x in tasks]}),
+                columns=columns, window=window)
+            return _with_keys(pa.schema([to_arrow_schema(t.schema).field(c)
+                                         for c in columns]
+                                        + [pa.field("__rank", pa.int64())]).empty_table(),
+                              spec)
         arrow_filter = None if isinstance(scan.bound, AlwaysTrue) \
             else to_arrow_expr(scan.bound, scan.schema)
         for seq, group in by_seq.items():
