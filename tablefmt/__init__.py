@@ -24,6 +24,7 @@ from tablefmt.errors import (
     ValidationError,
 )
 from tablefmt.expressions import col
+from tablefmt.maintenance.expire import ExpireResult
 from tablefmt.metadata.snapshot import Ref, Snapshot
 from tablefmt.scan.planner import FileTask
 from tablefmt.scan.scan import Scan
@@ -34,6 +35,7 @@ __all__ = [
     "Catalog",
     "CommitConflictError",
     "CorruptMetadataError",
+    "ExpireResult",
     "FileTask",
     "FilterError",
     "NamespaceAlreadyExistsError",

@@ -152,7 +152,7 @@ class Table:
 
         return compact(self, target_file_size_bytes=target_file_size_bytes, where=where)
 
-    def expire_snapshots(self, older_than: datetime | None = None,
+    def expire_snapshots(self, older_than: datetime | timedelta | None = None,
                          retain_last: int = 1) -> ExpireResult:
         """Remove snapshots older than `older_than` (keeping the newest `retain_last` and
         every snapshot a branch or tag reaches), then the files only they referenced."""

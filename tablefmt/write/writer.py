@@ -41,6 +41,7 @@ class _RollingFile:
         self.path = ""
         self.nan: dict[int, int] = {}
         self.rows = 0
+        self.last: Future[None] | None = None
 
     def add(self, batch: pa.RecordBatch) -> Future[None] | None:
         self.pending.append(batch)
@@ -54,7 +55,11 @@ class _RollingFile:
             return None
         table = pa.Table.from_batches(self.pending)
         self.pending, self.pending_rows = [], 0
-        return _POOL.submit(self._write, table)
+        # Row groups of one file keep their order: wait for this file's previous one.
+        if self.last is not None:
+            self.last.result()
+        self.last = _POOL.submit(self._write, table)
+        return self.last
 
     def _write(self, table: pa.Table) -> None:
         step = self.owner.row_group_rows
