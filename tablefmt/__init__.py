@@ -7,6 +7,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from tablefmt import features
 from tablefmt.catalog import Catalog
 from tablefmt.connect import connect
 from tablefmt.errors import (
@@ -55,4 +56,5 @@ __all__ = [
     "__version__",
     "col",
     "connect",
+    "features",
 ]
