@@ -7,7 +7,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from tablefmt import features
 from tablefmt.catalog import Catalog
 from tablefmt.connect import connect
 from tablefmt.errors import (
@@ -31,6 +30,19 @@ from tablefmt.scan.planner import FileTask
 from tablefmt.scan.scan import Scan
 from tablefmt.schema import Schema
 from tablefmt.table import Table
+
+_LAZY = {"features": "tablefmt.features"}  # submodules that import DuckDB: loaded on use
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(_LAZY[name])
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'tablefmt' has no attribute {name!r}")
+
 
 __all__ = [
     "Catalog",
