@@ -17,9 +17,10 @@ from tablefmt.types import IcebergType
 
 PARTITION_DATA_ID_START = 1000  # Java: PartitionSpec.PARTITION_DATA_ID_START
 
-# Transforms whose values tablefmt can compute when writing. Readers accept every
-# transform string; files of other specs are planned without partition pruning.
-WRITABLE_TRANSFORMS = frozenset({"identity", "void"})
+# Transforms whose values tablefmt computes when writing (by kind: "bucket" covers
+# bucket[N]). Readers accept every transform string; an unknown one is not used to prune.
+WRITABLE_TRANSFORMS = frozenset({"identity", "void", "bucket", "truncate", "year", "month",
+                                 "day", "hour"})
 
 _CALL = re.compile(r"^\s*(\w+)\s*\(\s*(?:(\d+)\s*,\s*)?([\w.]+)\s*\)\s*$")
 _BARE = re.compile(r"^\s*([\w.]+)\s*$")
@@ -111,6 +112,17 @@ def parse_transform(text: str) -> tuple[str, str]:
     raise ValidationError(f"Unknown partition transform {name!r} in {text!r}")
 
 
+def check_transform(transform: str, source_type: IcebergType, text: str) -> None:
+    """Refuse transforms tablefmt cannot write or that do not apply to the column type."""
+    from tablefmt.transforms import parse_transform as transform_of
+
+    if transform.split("[", 1)[0] not in WRITABLE_TRANSFORMS:
+        raise ValidationError(f"Partition transform {text!r} is not supported")
+    if not transform_of(transform).can_transform(source_type):
+        raise ValidationError(f"Partition transform {text!r} does not apply to a "
+                              f"{source_type} column")
+
+
 def default_field_name(transform: str, source: str) -> str:
     if transform == "identity":
         return source
@@ -133,10 +145,7 @@ def build_spec(partition_by: list[str] | None, schema: Schema, spec_id: int = 0,
         source = schema.find_field(column)
         if not source.field_type.is_primitive:
             raise ValidationError(f"Cannot partition by {column!r}: it is a {source.field_type}")
-        if transform not in WRITABLE_TRANSFORMS:
-            raise ValidationError(
-                f"Partition transform {text!r} is not supported yet; identity partitions "
-                "(a bare column name) are")
+        check_transform(transform, source.field_type, text)
         name = default_field_name(transform, column)
         if any(f.name == name for f in fields):
             raise ValidationError(f"Duplicate partition field {name!r}")

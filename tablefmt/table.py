@@ -20,6 +20,7 @@ from tablefmt.schema import Schema
 from tablefmt.transaction.commit import commit
 from tablefmt.transaction.merge import MergeBuilder
 from tablefmt.transaction.transaction import Transaction, run
+from tablefmt.transaction.update_partitioning import UpdatePartitioning
 from tablefmt.transaction.update_schema import UpdateSchema
 from tablefmt.transaction.writes import AppendOperation
 
@@ -142,6 +143,11 @@ class Table:
     def update_schema(self) -> UpdateSchema:
         """Schema changes, committed together when the `with` block ends."""
         return UpdateSchema(self)
+
+    def update_partitioning(self) -> UpdatePartitioning:
+        """Partition evolution, committed when the `with` block ends: old files keep their
+        spec; new writes use the new one."""
+        return UpdatePartitioning(self)
 
     # -- maintenance -------------------------------------------------------------------------
     def compact(self, target_file_size_bytes: int | None = None,

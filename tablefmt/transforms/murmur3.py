@@ -105,6 +105,9 @@ class _Words:
         self.end: U32 = np.ndarray(shape=(5,), dtype="<u4", buffer=end, strides=(1,))
 
     def at(self, offsets: npt.NDArray[np.int64]) -> U32:
+        if len(offsets) and int(offsets.max()) <= self.limit:
+            found: U32 = self.words[offsets]
+            return found
         found = self.words[np.minimum(offsets, self.limit)]
         over = offsets > self.limit
         if over.any():
@@ -119,13 +122,15 @@ def _hash_longest_first(words: _Words, starts: npt.NDArray[np.int64],
     blocks = lengths // 4
     h = np.zeros(len(starts), dtype=np.uint32)
     tmp = np.empty_like(h)
+    at = starts.copy()  # each value's next block
     if len(starts):
         # active[j]: how many values have a full block j.
         active = np.searchsorted(-blocks, -np.arange(int(blocks[0])), side="left")
-        for j, m in enumerate(active.tolist()):
-            _mix(h[:m], words.words[starts[:m] + 4 * j], tmp[:m])
+        for m in active.tolist():
+            _mix(h[:m], words.words[at[:m]], tmp[:m])
+            at[:m] += 4
     # The 1-3 tail bytes, masked out of the next word; without a tail k = 0, a no-op.
-    tail = words.at(starts + 4 * blocks)
+    tail = words.at(at)
     tail &= _TAIL_MASK[lengths & 3]
     _scramble(tail, tmp)
     h ^= tail

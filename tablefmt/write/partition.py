@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from tablefmt.partitioning import PartitionSpec
 from tablefmt.schema import Schema
+from tablefmt.transforms import parse_transform as transform_of
 from tablefmt.values import arrow_to_internal
 
 
@@ -22,10 +23,9 @@ def partition_columns(batch: pa.RecordBatch, spec: PartitionSpec, schema: Schema
         col = batch.column(name) if "." not in name else _nested(batch, name)
         if f.transform == "identity":
             out.append(col)
-        elif f.transform == "void":
-            out.append(pa.nulls(len(col), col.type))
-        else:  # build_spec refuses these for writing
-            raise NotImplementedError(f.transform)
+        else:
+            source_type = schema.find_field(f.source_id).field_type
+            out.append(transform_of(f.transform).apply(col, source_type))
     return out
 
 

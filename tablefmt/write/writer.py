@@ -21,7 +21,7 @@ from tablefmt.io import FileIO
 from tablefmt.metadata.data_file import DataFile
 from tablefmt.partitioning import PartitionSpec
 from tablefmt.schema import Schema
-from tablefmt.values import internal_to_python
+from tablefmt.transforms import parse_transform as transform_of
 from tablefmt.write.partition import split
 from tablefmt.write.stats import footer_metrics
 
@@ -143,7 +143,7 @@ class DataWriter:
             return ""
         parts = []
         for (f, t), v in zip(self.spec.partition_type(self.schema), partition):
-            text = "null" if v is None else str(internal_to_python(v, t))
+            text = transform_of(f.transform).to_human_string(v, t)
             parts.append(f"{quote(f.name, safe='')}={quote(text, safe='')}")
         return "/".join(parts) + "/"
 

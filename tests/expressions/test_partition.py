@@ -40,7 +40,7 @@ class PartitionField:
 
 BY_DAY_AND_S = [PartitionField(7, 1000, "day", "identity"),
                 PartitionField(6, 1001, "s", "identity"),
-                PartitionField(1, 1002, "i_bucket", "bucket[16]")]
+                PartitionField(1, 1002, "i_zorder", "zorder[16]")]
 
 
 def inclusive(where: Any) -> Any:
@@ -63,7 +63,7 @@ def test_predicates_without_a_projecting_partition_field_are_true_inclusive_fals
 ) -> None:
     assert inclusive("l > 5") == AlwaysTrue()
     assert strict("l > 5") == AlwaysFalse()
-    assert inclusive("i = 3") == AlwaysTrue()  # bucket has no projection yet
+    assert inclusive("i = 3") == AlwaysTrue()  # zorder (not a known transform): no projection
     assert strict("i = 3") == AlwaysFalse()
     assert str(strict("s = 'a' AND l > 5")) == "FALSE"
     assert str(inclusive("s = 'a' OR l > 5")) == "TRUE"
@@ -174,12 +174,12 @@ def test_transform_names_drop_their_argument() -> None:
     assert transform_name("bucket[16]") == "bucket"
     assert transform_name("Identity") == "identity"
     assert isinstance(projection_for("identity"), IdentityProjection)
-    assert projection_for("bucket[16]") is None
+    assert projection_for("zorder[16]") is None
     assert projection_for("some_future_transform") is None
 
 
 @pytest.fixture
-def bucket_projection_registered() -> Iterator[None]:
+def zorder_projection_registered() -> Iterator[None]:
     from tablefmt.expressions import projection
 
     class OnlyNullChecks:
@@ -193,14 +193,14 @@ def bucket_projection_registered() -> Iterator[None]:
             return self.inclusive(pred, field)
 
     saved = dict(projection._PROJECTIONS)
-    register_projection("bucket", OnlyNullChecks())
+    register_projection("zorder", OnlyNullChecks())
     yield
     projection._PROJECTIONS.clear()
     projection._PROJECTIONS.update(saved)
 
 
-@pytest.mark.usefixtures("bucket_projection_registered")
+@pytest.mark.usefixtures("zorder_projection_registered")
 def test_registered_projections_are_used_for_their_transform() -> None:
     projected = inclusive("i IS NULL AND i = 3")
     assert isinstance(projected, BoundPredicate)
-    assert (projected.field_id, str(projected)) == (1002, "i_bucket IS NULL")
+    assert (projected.field_id, str(projected)) == (1002, "i_zorder IS NULL")
