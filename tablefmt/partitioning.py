@@ -92,7 +92,7 @@ class PartitionSpec:
 UNPARTITIONED = PartitionSpec()
 
 
-def parse_transform(text: str) -> tuple[str, str]:
+def parse_partition_by(text: str) -> tuple[str, str]:
     """`"bucket(16, user_id)"` -> `("bucket[16]", "user_id")`; `"region"` -> identity."""
     if m := _BARE.match(text):
         return "identity", m.group(1)
@@ -141,7 +141,7 @@ def build_spec(partition_by: list[str] | None, schema: Schema, spec_id: int = 0,
     fields: list[PartitionField] = []
     next_id = last_partition_id
     for text in partition_by or []:
-        transform, column = parse_transform(text)
+        transform, column = parse_partition_by(text)
         source = schema.find_field(column)
         if not source.field_type.is_primitive:
             raise ValidationError(f"Cannot partition by {column!r}: it is a {source.field_type}")

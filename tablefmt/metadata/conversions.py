@@ -34,7 +34,9 @@ def to_bytes(t: IcebergType, value: Any) -> bytes:
         return value.bytes if isinstance(value, uuid.UUID) else bytes(value)
     if isinstance(t, T.DecimalType):
         unscaled = decimal_unscaled(value, t.scale)
-        return unscaled.to_bytes(max(1, (unscaled.bit_length() + 8) // 8), "big", signed=True)
+        # Minimal two's complement: -128 is one byte (0x80), 128 two (0x0080).
+        width = (unscaled if unscaled >= 0 else ~unscaled).bit_length() // 8 + 1
+        return unscaled.to_bytes(width, "big", signed=True)
     if isinstance(t, T.FixedType) or t == T.BINARY:
         return bytes(value)
     raise TypeError(f"Type {t} has no single-value serialization")

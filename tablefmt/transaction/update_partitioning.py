@@ -15,7 +15,7 @@ from tablefmt.partitioning import (
     PartitionSpec,
     check_transform,
     default_field_name,
-    parse_transform,
+    parse_partition_by,
 )
 from tablefmt.transaction.commit import commit
 
@@ -56,7 +56,7 @@ class UpdatePartitioning:
         fields = list(meta.spec.fields)
         for op, text, extra in self._ops:
             if op == "add":
-                transform, column = parse_transform(text)
+                transform, column = parse_partition_by(text)
                 source = schema.find_field(column)
                 if not source.field_type.is_primitive:
                     raise ValidationError(f"Cannot partition by {column!r}: it is a "
@@ -73,7 +73,7 @@ class UpdatePartitioning:
                 match = [f for f in fields if f.name == text]
                 if not match:
                     try:
-                        transform, column = parse_transform(text)
+                        transform, column = parse_partition_by(text)
                         sid = schema.find_field(column).field_id
                         match = [f for f in fields if f.source_id == sid
                                  and f.transform == transform]

@@ -10,7 +10,7 @@ nulls from the input.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +20,7 @@ from tablefmt import types as T
 from tablefmt.errors import ValidationError
 from tablefmt.types import IcebergType
 
-ArrayLike = pa.Array | pa.ChunkedArray
+ArrayLike: TypeAlias = pa.Array | pa.ChunkedArray
 
 _MICROS_PER: dict[str, int] = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 1}
 _INTEGER_SOURCES = frozenset({T.INT, T.LONG})
@@ -78,7 +78,8 @@ def temporal_values(arr: pa.Array, source_type: IcebergType) -> npt.NDArray[np.i
     if source_type == T.DATE and pa.types.is_date32(t):
         return buffer_values(arr, np.int32).astype(np.int64)
     if source_type == T.DATE and pa.types.is_date64(t):
-        return np.floor_divide(buffer_values(arr, np.int64), 86_400_000)
+        days: npt.NDArray[np.int64] = np.floor_divide(buffer_values(arr, np.int64), 86_400_000)
+        return days
     if source_type == T.TIME and pa.types.is_time(t):
         raw = buffer_values(arr, np.int32 if pa.types.is_time32(t) else np.int64)
         return _to_micros(raw.astype(np.int64), t.unit)
@@ -179,6 +180,3 @@ def check_kind(arr: pa.Array, source_type: IcebergType, ok: bool) -> None:
 
 def _mismatch(arr: pa.Array, source_type: IcebergType) -> ValidationError:
     return ValidationError(f"Arrow {arr.type} values do not fit Iceberg type {source_type}")
-
-
-

@@ -65,6 +65,7 @@ class BucketTransform(Transform):
         return T.INT
 
     def _apply_array(self, arr: pa.Array, source_type: IcebergType) -> pa.Array:
+        arr = storage(arr)  # nulls of a dictionary's values count after decoding
         hashes = hash_values(arr, source_type)
         buckets = (hashes & np.int32(0x7FFFFFFF)) % np.int32(self.num_buckets)
         return with_nulls_of(buckets.astype(np.int32, copy=False), arr, pa.int32())
@@ -75,7 +76,7 @@ class BucketTransform(Transform):
         if not self.can_transform(source_type):
             raise ValidationError(f"Cannot hash a {source_type} column for {self}")
         parts = [with_nulls_of(hash_values(c, source_type), c, pa.int32())
-                 for c in chunks(values)]
+                 for c in map(storage, chunks(values))]
         return parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
 
 
@@ -99,17 +100,20 @@ def hash_values(arr: pa.Array, source_type: IcebergType) -> npt.NDArray[np.int32
 
 
 def _hash_decimals(little_endian: npt.NDArray[np.uint8]) -> npt.NDArray[np.int32]:
-    """Hash 16-byte two's-complement values by their minimal big-endian bytes: leading
-    bytes that only repeat the sign are dropped, keeping at least one."""
-    big_endian = np.ascontiguousarray(little_endian[:, ::-1])
-    sign_fill = np.where(big_endian[:, 0] >= 0x80, 0xFF, 0x00).astype(np.uint8)
-    # Byte i is redundant when it is all sign and byte i + 1 carries the same sign bit.
-    redundant = (big_endian[:, :-1] == sign_fill[:, None]) & \
-        ((big_endian[:, 1:] & 0x80) == (sign_fill[:, None] & 0x80))
-    dropped = np.cumprod(redundant, axis=1, dtype=np.uint8).sum(axis=1)
-    lengths = 16 - dropped.astype(np.int64)
-    out = np.empty(len(lengths), dtype=np.int32)
-    for length in np.unique(lengths).tolist():
-        rows = np.flatnonzero(lengths == length)
-        out[rows] = murmur3.hash_rows(big_endian[rows, 16 - length:])
-    return out
+    """Hash 16-byte two's-complement values by their minimal big-endian bytes: the
+    fewest that still hold the sign bit, as Java's `BigInteger.toByteArray()`."""
+    words = little_endian.view("<u8")
+    high = words[:, 1].view(np.int64)
+    sign = high >> 63  # 0, or -1 for negatives: m = x ^ sign is x, or ~x
+    magnitude_low = words[:, 0] ^ sign.view(np.uint64)
+    magnitude_high = (high ^ sign).view(np.uint64)
+    # n bytes hold m when m < 2**(8n - 1): count the thresholds m reaches.
+    lengths = np.ones(len(high), dtype=np.int64)
+    for n in range(2, 17):
+        bit = 8 * n - 9  # m >= 2**bit needs n bytes
+        reached = (magnitude_high >= np.uint64(1 << (bit - 64))) if bit >= 64 else \
+            (magnitude_high > 0) | (magnitude_low >= np.uint64(1 << bit))
+        lengths += reached
+    big_endian = np.ascontiguousarray(little_endian[:, ::-1]).reshape(-1)
+    starts = np.arange(16, 16 * len(lengths) + 1, 16, dtype=np.int64) - lengths
+    return murmur3.hash_slices(big_endian, starts, lengths)

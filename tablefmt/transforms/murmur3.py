@@ -2,8 +2,9 @@
 hashes values (spec Appendix B, "32-bit Hash Requirements").
 
 Every function hashes many values at once with uint32 arithmetic on arrays; Python loops
-run only over byte positions and distinct value lengths, never over rows. Results are
-the signed 32-bit hashes Java's `Hashing.murmur3_32_fixed().hashBytes(...).asInt()` gives.
+run only over chunks of 65,536 rows (so each step works in cache) and over 4-byte block
+positions, never over rows. Results are the signed 32-bit hashes Java's
+`Hashing.murmur3_32_fixed().hashBytes(...).asInt()` gives.
 """
 
 from __future__ import annotations
@@ -67,16 +68,22 @@ def hash_binary(data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> 
     """Hash variable-length values stored Arrow-style: value i is
     `data[offsets[i]:offsets[i + 1]]`.
 
-    Each chunk of rows is grouped by length (a stable radix sort, longest first), so
-    block j of every value that has one is hashed by one gather and a few array steps.
-
     Example:
         >>> data = np.frombuffer(b"iceberg", dtype=np.uint8)
         >>> int(hash_binary(data, np.array([0, 7]))[0])
         1210000089
     """
     offsets = np.asarray(offsets, dtype=np.int64)
-    starts, lengths = offsets[:-1], np.diff(offsets)
+    return hash_slices(data, offsets[:-1], np.diff(offsets))
+
+
+def hash_slices(data: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64],
+                lengths: npt.NDArray[np.int64]) -> I32:
+    """Hash `data[starts[i]:starts[i] + lengths[i]]` for each i.
+
+    Each chunk of rows is grouped by length (a stable radix sort, longest first), so
+    block j of every value that has one is hashed by one gather and a few array steps.
+    """
     words = _Words(np.asarray(data, dtype=np.uint8).reshape(-1))
     out = np.empty(len(lengths), dtype=np.int32)
     # Chunks keep each chunk's bytes in cache while its rows are visited out of order.

@@ -40,8 +40,13 @@ class Target:
     field: PartitionFieldLike
     transform: Transform
     source_type: IcebergType
+    #: Truncate ints to this width exactly, without Java's wrap (see `wrap.py`); 0: no.
+    exact_width: int = 0
 
     def apply(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The partition values of source values (a filter's literals)."""
+        if self.exact_width:
+            return tuple(v - v % self.exact_width for v in values)
         return tuple(self.transform.apply_values(list(values), self.source_type))
 
     def predicate(self, op: Op, literals: tuple[Any, ...] = ()) -> BoundPredicate:
@@ -103,7 +108,11 @@ def _target(pred: BoundPredicate, field: PartitionFieldLike) -> Target | None:
         return None  # e.g. "bucket[0]": readers ignore what they cannot evaluate
     if not transform.can_transform(pred.field_type):
         return None
-    return Target(field, transform, pred.field_type)
+    exact_width = 0
+    if isinstance(transform, TruncateTransform) and \
+            wrap.wrap_zone(pred.field_type, transform.width) is not None:
+        exact_width = transform.width
+    return Target(field, transform, pred.field_type, exact_width)
 
 
 class BucketProjection(_Projection):
@@ -128,27 +137,27 @@ class TruncateProjection(_Projection):
     def project_inclusive(self, target: Target, pred: BoundPredicate) -> BoundExpression | None:
         if target.source_type in (T.STRING, T.BINARY):
             return _build(target, rules.text_inclusive(target, pred))
-        projected = _build(target, rules.inclusive_bounds(target, pred))
         zone = _wrap_zone(target)
         if zone is None:
-            return projected
+            return _build(target, rules.inclusive_bounds(target, pred))
+        projected = _build(target, wrap.clamp(rules.inclusive_bounds(target, pred), zone.first))
         return wrap.guard_inclusive(projected, pred, zone,
                                     target.predicate(Op.EQ, (zone.partition,)))
 
     def project_strict(self, target: Target, pred: BoundPredicate) -> BoundExpression | None:
         if target.source_type in (T.STRING, T.BINARY):
             return _build(target, rules.text_strict(target, pred))
-        projected = _build(target, rules.strict_bounds(target, pred))
         zone = _wrap_zone(target)
         if zone is None:
-            return projected
+            return _build(target, rules.strict_bounds(target, pred))
+        projected = _build(target, wrap.clamp(rules.strict_bounds(target, pred), zone.first))
         return wrap.guard_strict(projected, pred, zone,
                                  target.predicate(Op.NE, (zone.partition,)))
 
 
 def _wrap_zone(target: Target) -> wrap.WrapZone | None:
-    width = target.transform.width if isinstance(target.transform, TruncateTransform) else 0
-    return wrap.wrap_zone(target.source_type, width) if width else None
+    return wrap.wrap_zone(target.source_type, target.exact_width) \
+        if target.exact_width else None
 
 
 class TimeProjection(_Projection):

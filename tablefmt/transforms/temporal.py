@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from tablefmt import types as T
-from tablefmt.transforms.arrays import temporal_values, with_nulls_of
+from tablefmt.transforms.arrays import storage, temporal_values, with_nulls_of
 from tablefmt.transforms.base import Transform
 from tablefmt.types import IcebergType
 
@@ -27,11 +27,11 @@ _TIMESTAMP = frozenset({T.TIMESTAMP, T.TIMESTAMPTZ})
 _MICROS_PER_HOUR = 3_600_000_000
 _MICROS_PER_DAY = 24 * _MICROS_PER_HOUR
 _EPOCH = dt.datetime(1970, 1, 1)
+_CHUNK = 1 << 16
 
 
 class TimeTransform(Transform):
-    """A transform to whole periods since the epoch; numpy's datetime64 unit casts floor,
-    which is the spec's rule before 1970 too."""
+    """A transform to whole periods since the epoch, floored (before 1970 too)."""
 
     __slots__ = ()
 
@@ -48,11 +48,14 @@ class TimeTransform(Transform):
         return T.INT
 
     def _apply_array(self, arr: pa.Array, source_type: IcebergType) -> pa.Array:
+        arr = storage(arr)
         values = temporal_values(arr, source_type)
-        periods = self.from_days(values) if source_type == T.DATE \
-            else self.from_micros(values)
+        convert = self.from_days if source_type == T.DATE else self.from_micros
+        periods = np.empty(len(values), dtype=np.int32)
+        for lo in range(0, len(values), _CHUNK):  # steps over data that stays in cache
+            periods[lo:lo + _CHUNK] = convert(values[lo:lo + _CHUNK])
         arrow_type = pa.date32() if self.result_type(source_type) == T.DATE else pa.int32()
-        return with_nulls_of(periods.astype(np.int32), arr, arrow_type)
+        return with_nulls_of(periods, arr, arrow_type)
 
     def from_days(self, days: Ints) -> Ints:
         """Periods of the days since the epoch."""
@@ -136,5 +139,6 @@ class HourTransform(TimeTransform):
 
 
 def _cast(values: Ints, unit: str, period: str) -> Ints:
-    """Periods since the epoch of `values` counted in `unit` (a floor, before 1970 too)."""
+    """Periods since the epoch of `values` counted in `unit`: numpy's datetime64 unit
+    casts floor, the spec's rule before 1970 too."""
     return values.astype(unit).astype(period).astype(np.int64)

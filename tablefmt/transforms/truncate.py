@@ -55,9 +55,9 @@ class TruncateTransform(Transform):
         return source_type
 
     def _apply_array(self, arr: pa.Array, source_type: IcebergType) -> pa.Array:
+        arr = storage(arr)
         if source_type in (T.INT, T.LONG):
             return self._integers(arr, source_type)
-        arr = storage(arr)
         t = arr.type
         if isinstance(source_type, T.DecimalType):
             return self._decimals(arr, source_type)

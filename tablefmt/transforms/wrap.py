@@ -3,7 +3,8 @@ Transform Details": `v - (((v % W) + W) % W)`), and how projections stay sound t
 
 Near the type's minimum, `v - r` falls below it and wraps to the top: under truncate[10]
 the ints -2147483648 and -2147483647 are filed in partition 2147483646. tablefmt writes
-what Java writes, so projections treat that one partition apart.
+what Java writes, so projections compute their literals exactly (unwrapped), and treat
+that one partition apart.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from tablefmt.expressions.bound import BoundExpression, BoundPredicate
 from tablefmt.expressions.evaluate import matches
 from tablefmt.expressions.partition import PartitionEvaluator
 from tablefmt.expressions.tree import AlwaysFalse, And, Op, Or
+from tablefmt.transforms.rules import Bounds
 from tablefmt.types import IcebergType
 
 
@@ -41,9 +43,12 @@ class WrapZone:
         return op is Op.NOT_NULL, op is Op.NOT_NULL
 
 
+_BITS: dict[IcebergType, int] = {T.INT: 32, T.LONG: 64}
+
+
 def wrap_zone(source_type: IcebergType, width: int) -> WrapZone | None:
     """The values whose truncation wraps, or None (W divides the minimum, or no ints)."""
-    bits = {T.INT: 32, T.LONG: 64}.get(source_type)
+    bits = _BITS.get(source_type)
     if bits is None:
         return None
     low = -(2 ** (bits - 1))
@@ -51,6 +56,21 @@ def wrap_zone(source_type: IcebergType, width: int) -> WrapZone | None:
     if remainder == 0:
         return None
     return WrapZone(low, low + width - remainder - 1, low - remainder + 2**bits)
+
+
+def clamp(bounds: Bounds | AlwaysFalse | None, low: int) -> Bounds | AlwaysFalse | None:
+    """Bounds computed with exact (unwrapped) truncations, some of which may fall below
+    the type's minimum `low`, restated against the partitions that exist: apart from the
+    wrapped one, none lies below `low`."""
+    if not isinstance(bounds, tuple) or all(v >= low for v in bounds[1]):
+        return bounds
+    op, values = bounds
+    kept = tuple(v for v in values if v >= low)
+    if op in (Op.EQ, Op.LT, Op.LE) or (op is Op.IN and not kept):
+        return AlwaysFalse()
+    if op in (Op.GT, Op.GE, Op.NE) or (op is Op.NOT_IN and not kept):
+        return Op.NOT_NULL, ()
+    return op, kept
 
 
 def guard_inclusive(projected: BoundExpression | None, pred: BoundPredicate,

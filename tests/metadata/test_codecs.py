@@ -119,6 +119,7 @@ def test_single_value_serialization_matches_spec_examples() -> None:
         "f79c3e09677c4bbda4793f349cb785e7"
     assert to_bytes(T.INT, 1) == b"\x01\x00\x00\x00"
     assert to_bytes(T.DecimalType(9, 2), Decimal("14.20")) == (1420).to_bytes(2, "big")
-    assert to_bytes(T.DecimalType(9, 2), Decimal("-1.28")) == b"\xff\x80"
+    assert to_bytes(T.DecimalType(9, 2), Decimal("-1.28")) == b"\x80"  # minimal, as Java
+    assert to_bytes(T.DecimalType(9, 2), Decimal("1.28")) == b"\x00\x80"
     # A 4-byte bound of a promoted long column reads as the int it was written as.
     assert from_bytes(T.LONG, to_bytes(T.INT, -5)) == -5
