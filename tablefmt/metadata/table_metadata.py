@@ -152,15 +152,16 @@ class TableMetadata:
             "current-snapshot-id": -1 if self.current_snapshot_id is None
             else self.current_snapshot_id,
             "refs": {k: v.to_json() for k, v in self.refs.items()},
-            "snapshot-log": [{"timestamp-ms": t, "snapshot-id": s} for t, s in self.snapshot_log],
             "metadata-log": [{"timestamp-ms": t, "metadata-file": f} for t, f in self.metadata_log],
             "statistics": list(self.statistics),
             "partition-statistics": list(self.partition_statistics),
         }
         text = json.dumps(head, separators=(",", ":"))
-        # Snapshots are immutable; their JSON is cached per snapshot and joined in.
+        # The two lists that grow with history are formatted directly (ints only, or
+        # cached per immutable snapshot): commit cost stays flat over thousands of commits.
+        log = ",".join(f'{{"timestamp-ms":{t},"snapshot-id":{s}}}' for t, s in self.snapshot_log)
         snaps = ",".join(s.json_text() for s in self.snapshots)
-        return text[:-1] + ',"snapshots":[' + snaps + "]}"
+        return text[:-1] + ',"snapshot-log":[' + log + '],"snapshots":[' + snaps + "]}"
 
     @classmethod
     def from_json_text(cls, text: str | bytes, where: str = "") -> TableMetadata:
@@ -221,4 +222,17 @@ class TableMetadata:
         return meta
 
     def evolve(self, **changes: Any) -> TableMetadata:
-        return replace(self, **changes)
+        new = replace(self, **changes)
+        cache = self.__dict__.get("_by_id_cache")
+        if cache is None:
+            return new
+        snaps = changes.get("snapshots")
+        n = len(self.snapshots)
+        if snaps is None:
+            object.__setattr__(new, "_by_id_cache", cache)
+        elif len(snaps) == n + 1 and (n == 0 or snaps[n - 1] is self.snapshots[-1]):
+            # One appended snapshot: extend the id index instead of rebuilding it.
+            extended = dict(cache)
+            extended[snaps[-1].snapshot_id] = snaps[-1]
+            object.__setattr__(new, "_by_id_cache", extended)
+        return new

@@ -110,13 +110,16 @@ class Scan:
         ])
 
     def to_batches(self) -> Iterator[pa.RecordBatch]:
-        arrow_filter = None if isinstance(self.bound, AlwaysTrue) \
+        tasks = self.plan_files()
+        # When every file's residual is TRUE, the partition tuples already decided the
+        # filter: no row needs checking again.
+        decided = all(isinstance(t.residual, AlwaysTrue) for t in tasks)
+        arrow_filter = None if decided or isinstance(self.bound, AlwaysTrue) \
             else to_arrow_expr(self.bound, self.schema)
         mapping = self.meta.properties.get(DEFAULT_NAME_MAPPING)
         uniform = len(self.meta.schemas) == 1 and mapping is None
-        return read_batches(self.io, self.plan_files(), self.schema, self.columns,
-                            arrow_filter, referenced_columns(self.bound), self.limit,
-                            uniform, mapping)
+        return read_batches(self.io, tasks, self.schema, self.columns, arrow_filter,
+                            referenced_columns(self.bound), self.limit, uniform, mapping)
 
     def to_reader(self) -> pa.RecordBatchReader:
         return pa.RecordBatchReader.from_batches(self.arrow_schema, self.to_batches())

@@ -44,17 +44,26 @@ def split(batch: pa.RecordBatch, spec: PartitionSpec, schema: Schema
         return [((), batch)]
     keys = partition_columns(batch, spec, schema)
     codes = np.zeros(len(batch), dtype=np.int64)
-    dictionaries = []
+    space = 1
     for key in keys:
         enc = pc.dictionary_encode(key, null_encoding="encode")
-        dictionaries.append(enc.dictionary)
         idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         codes = codes * (len(enc.dictionary) + 1) + idx
-    uniq, group = np.unique(codes, return_inverse=True)
-    if len(uniq) == 1:
-        return [(_tuple_at(keys, 0), batch)]
-    order = np.argsort(group, kind="stable")
-    counts = np.bincount(group)
+        space *= len(enc.dictionary) + 1
+    if space <= 65_536:
+        # Dense small codes: counting plus numpy's radix sort on uint16, no full sorts.
+        counts = np.bincount(codes, minlength=space)
+        present = np.flatnonzero(counts)
+        if len(present) == 1:
+            return [(_tuple_at(keys, 0), batch)]
+        order = np.argsort(codes.astype(np.uint16), kind="stable")
+        counts = counts[present]
+    else:
+        uniq, group = np.unique(codes, return_inverse=True)
+        if len(uniq) == 1:
+            return [(_tuple_at(keys, 0), batch)]
+        order = np.argsort(group, kind="stable")
+        counts = np.bincount(group)
     sorted_batch = batch.take(pa.array(order))
     out = []
     start = 0

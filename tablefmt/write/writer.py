@@ -166,6 +166,11 @@ class DataWriter:
                 pending.pop(0).result()
         for fut in pending:
             fut.result()
+        # Flush every partition's last row group at once (pyarrow encodes without the
+        # GIL), then close the files.
+        tails = [f for f in (rf.flush() for rf in rolling.values()) if f is not None]
+        for fut in tails:
+            fut.result()
         for rf in rolling.values():
             rf.finish()
         return sorted(self.files, key=lambda f: f.file_path)
