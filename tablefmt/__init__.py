@@ -31,7 +31,7 @@ from tablefmt.scan.scan import Scan
 from tablefmt.schema import Schema
 from tablefmt.table import Table
 
-_LAZY = {"features": "tablefmt.features"}  # submodules that import DuckDB: loaded on use
+_LAZY = {"features": "tablefmt.features", "duckdb": "tablefmt.duckdb"}  # submodules that import DuckDB: loaded on use
 
 
 def __getattr__(name: str) -> object:
@@ -68,5 +68,6 @@ __all__ = [
     "__version__",
     "col",
     "connect",
+    "duckdb",
     "features",
 ]

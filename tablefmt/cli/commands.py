@@ -23,7 +23,7 @@ class Result:
     text: str
 
 
-Command = Callable[[Catalog, argparse.Namespace], Result]
+Command = Callable[[Catalog, argparse.Namespace], Result | None]
 
 
 def _newest(items: Sequence[T], limit: int | None) -> list[T]:

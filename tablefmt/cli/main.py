@@ -9,8 +9,9 @@ import sys
 from collections.abc import Sequence
 
 from tablefmt.catalog import Catalog
-from tablefmt.cli import commands
+from tablefmt.cli import actions, commands, completion, diff, health, inspect, maintain
 from tablefmt.cli.output import to_json
+from tablefmt.cli.sql import sql
 from tablefmt.connect import WAREHOUSE_ENV, connect
 from tablefmt.errors import TablefmtError, ValidationError
 
@@ -70,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     at = p.add_mutually_exclusive_group()
     at.add_argument("--snapshot", metavar="ID", type=int, help="at this snapshot id")
     at.add_argument("--ref", metavar="NAME", help="at this branch or tag")
+    for module in (inspect, diff, health):
+        module.register(add)
+    add("sql", sql, "run DuckDB SQL over the warehouse's tables (namespace.table); with no "
+                    "QUERY, read it from stdin, or prompt on a terminal") \
+        .add_argument("query", metavar="QUERY", nargs="?")
+    for module in (actions, maintain, completion):
+        module.register(add)
     return parser
 
 
@@ -103,16 +111,25 @@ def _one_line(exc: BaseException) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "standalone", False):  # needs no warehouse: `completion`
+        result = args.func(None, args)
+    else:
+        result = _run_on_catalog(args)
+    if result is not None:  # None: the command printed as it went (the sql prompt)
+        sys.stdout.write((to_json(result.data) if args.json else result.text) + "\n")
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def _run_on_catalog(args: argparse.Namespace) -> commands.Result | None:
     catalog = open_catalog(args.warehouse, args.catalog)
     try:
-        result = args.func(catalog, args)
+        result: commands.Result | None = args.func(catalog, args)
+        return result
     finally:
         close = getattr(catalog, "close", None)
         if callable(close):
             close()
-    sys.stdout.write((to_json(result.data) if args.json else result.text) + "\n")
-    sys.stdout.flush()
-    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         args.warehouse = args.warehouse or os.environ.get(WAREHOUSE_ENV)
-        if not args.warehouse:
+        if not args.warehouse and not getattr(args, "standalone", False):
             parser.error(f"no warehouse: pass --warehouse PATH|URI or set {WAREHOUSE_ENV}")
     except SystemExit as exc:
         return _exit_code(exc)

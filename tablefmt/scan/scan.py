@@ -136,5 +136,8 @@ class Scan:
         return pl.from_arrow(self.to_arrow())
 
     def to_duckdb(self, con: duckdb.DuckDBPyConnection, name: str) -> None:
-        """Register the scan as a DuckDB view over a streaming Arrow reader."""
-        con.register(name, self.to_reader())
+        """Register the scan as a DuckDB view over its planned Parquet files (projection
+        and filters stay pushed down; the view can be queried many times)."""
+        from tablefmt.duckdb import register_scan
+
+        register_scan(con, self, name)
