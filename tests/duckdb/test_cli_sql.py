@@ -37,7 +37,7 @@ def test_sql_prints_an_aligned_table(wh, capsys) -> None:
 
 def test_sql_json_prints_row_objects(wh, capsys) -> None:
     code, out, _ = run(capsys, "--warehouse", wh, "--json", "sql",
-                       "SELECT id, ts, amount, 1 AS id FROM db.events WHERE id < 2 ORDER BY id")
+                       "SELECT id, ts, amount, 1 AS id FROM db.events WHERE id < 2 ORDER BY 1")
     assert code == 0
     assert json.loads(out) == [
         {"id": 0, "ts": "2024-01-01T00:00:00.000Z", "amount": 0.0, "id_2": 1},
