@@ -25,6 +25,7 @@ test: $(STAMP)  ## Run the whole test suite (S3 tests against moto's server)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)  ## Run the benchmarks (not part of make test)
+	$(BIN)/pip install --quiet -e '.[test,dev,bench]'
 	$(BIN)/python -m pytest -q -s tests/benchmarks --override-ini addopts= 
 
 lint: $(STAMP)  ## ruff and mypy
