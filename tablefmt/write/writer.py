@@ -3,6 +3,7 @@ partition, row groups encoded in parallel threads (pyarrow releases the GIL)."""
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ from tablefmt.write.partition import split
 from tablefmt.write.stats import footer_metrics
 
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tablefmt-write")
+MAX_LANES = max(1, min(4, os.cpu_count() or 1))  # parallel files per partition
 
 
 class _RollingFile:
@@ -148,29 +150,44 @@ class DataWriter:
         return "/".join(parts) + "/"
 
     def write(self, batches: Iterable[pa.RecordBatch]) -> list[DataFile]:
-        """Write every batch (already conformed to the schema); return the data files."""
-        rolling: dict[tuple[Any, ...], _RollingFile] = {}
+        """Write every batch (already conformed to the schema); return the data files.
+
+        A partition whose data fills a row group while its previous row group is still
+        being encoded opens a second file ("lane", up to one per core) so big appends
+        encode in parallel; small appends write one file per partition."""
+        lanes: dict[tuple[Any, ...], list[_RollingFile]] = {}
+        current: dict[tuple[Any, ...], int] = {}
         pending: list[Future[None]] = []
         for batch in batches:
             if batch.num_rows == 0:
                 continue
             for key, part in split(batch, self.spec, self.schema):
-                rf = rolling.get(key)
-                if rf is None:
-                    rf = rolling[key] = _RollingFile(self, key)
-                fut = rf.add(part)
-                if fut is not None:
+                files = lanes.get(key)
+                if files is None:
+                    files = lanes[key] = [_RollingFile(self, key)]
+                    current[key] = 0
+                for start in range(0, part.num_rows, self.row_group_rows):
+                    rf = files[current[key]]
+                    fut = rf.add(part.slice(start, self.row_group_rows))
+                    if fut is None:
+                        continue
                     pending.append(fut)
+                    if not fut.done():  # still encoding: the next row group goes elsewhere
+                        i = (current[key] + 1) % MAX_LANES
+                        if i == len(files):
+                            files.append(_RollingFile(self, key))
+                        current[key] = i
             # Bound memory: wait for the oldest row groups when many are in flight.
             while len(pending) > 2 * (_POOL._max_workers or 4):
                 pending.pop(0).result()
         for fut in pending:
             fut.result()
-        # Flush every partition's last row group at once (pyarrow encodes without the
-        # GIL), then close the files.
-        tails = [f for f in (rf.flush() for rf in rolling.values()) if f is not None]
+        every = [rf for files in lanes.values() for rf in files]
+        # Flush every file's last row group at once (pyarrow encodes without the GIL),
+        # then close the files.
+        tails = [f for f in (rf.flush() for rf in every) if f is not None]
         for fut in tails:
             fut.result()
-        for rf in rolling.values():
+        for rf in every:
             rf.finish()
         return sorted(self.files, key=lambda f: f.file_path)
