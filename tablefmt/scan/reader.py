@@ -61,6 +61,31 @@ def read_batches(io: FileIO, tasks: list[FileTask], schema: Schema, columns: lis
         raise StorageError(f"Cannot read data files of the scan: {exc}") from exc
 
 
+def read_table(io: FileIO, tasks: list[FileTask], schema: Schema, columns: list[str] | None,
+               arrow_filter: Any, filter_columns: set[str], uniform: bool,
+               name_mapping: str | None = None) -> pa.Table:
+    """All selected rows as one table: files matching the read schema go through Arrow's
+    `to_table` (no per-batch Python), the others through `read_batches`."""
+    full = to_arrow_schema(schema)
+    out = pa.schema([full.field(c) for c in columns]) if columns is not None else full
+    parts = []
+    try:
+        for physical, group in _groups(io, tasks, full, uniform, name_mapping):
+            if physical is None:
+                table = _dataset(io, group, full).to_table(columns=out.names,
+                                                           filter=arrow_filter,
+                                                           use_threads=True)
+                parts.append(table if table.schema == out else table.cast(out))
+            else:
+                parts.append(pa.Table.from_batches(list(_read_evolved(
+                    io, group, physical, full, out, arrow_filter, filter_columns)), schema=out))
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise StorageError(f"Cannot read data files of the scan: {exc}") from exc
+    if not parts:
+        return out.empty_table()
+    return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
+
+
 def _groups(io: FileIO, tasks: list[FileTask], full: pa.Schema, uniform: bool,
             name_mapping: str | None) -> list[tuple[pa.Schema | None, list[FileTask]]]:
     """Tasks grouped by file schema; None stands for "matches the read schema"."""

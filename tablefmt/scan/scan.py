@@ -15,7 +15,7 @@ from tablefmt.metadata.snapshot import Snapshot
 from tablefmt.metadata.table_metadata import TableMetadata
 from tablefmt.properties import DEFAULT_NAME_MAPPING
 from tablefmt.scan.planner import FileTask, PlanStats, plan
-from tablefmt.scan.reader import read_batches
+from tablefmt.scan.reader import read_batches, read_table
 from tablefmt.schema import Schema
 
 if TYPE_CHECKING:
@@ -109,7 +109,8 @@ class Scan:
             f"  rows in kept files: {sum(t.record_count for t in tasks)}",
         ])
 
-    def to_batches(self) -> Iterator[pa.RecordBatch]:
+    def _read_plan(self) -> tuple[list[FileTask], Any, bool, str | None]:
+        """Tasks, the Arrow filter left for their rows, and how to map file columns."""
         tasks = self.plan_files()
         # When every file's residual is TRUE, the partition tuples already decided the
         # filter: no row needs checking again.
@@ -118,6 +119,10 @@ class Scan:
             else to_arrow_expr(self.bound, self.schema)
         mapping = self.meta.properties.get(DEFAULT_NAME_MAPPING)
         uniform = len(self.meta.schemas) == 1 and mapping is None
+        return tasks, arrow_filter, uniform, mapping
+
+    def to_batches(self) -> Iterator[pa.RecordBatch]:
+        tasks, arrow_filter, uniform, mapping = self._read_plan()
         return read_batches(self.io, tasks, self.schema, self.columns, arrow_filter,
                             referenced_columns(self.bound), self.limit, uniform, mapping)
 
@@ -125,7 +130,11 @@ class Scan:
         return pa.RecordBatchReader.from_batches(self.arrow_schema, self.to_batches())
 
     def to_arrow(self) -> pa.Table:
-        return pa.Table.from_batches(list(self.to_batches()), schema=self.arrow_schema)
+        if self.limit is not None:
+            return pa.Table.from_batches(list(self.to_batches()), schema=self.arrow_schema)
+        tasks, arrow_filter, uniform, mapping = self._read_plan()
+        return read_table(self.io, tasks, self.schema, self.columns, arrow_filter,
+                          referenced_columns(self.bound), uniform, mapping)
 
     def to_pandas(self) -> Any:
         return self.to_arrow().to_pandas()
