@@ -31,7 +31,8 @@ from tablefmt.scan.scan import Scan
 from tablefmt.schema import Schema
 from tablefmt.table import Table
 
-_LAZY = {"features": "tablefmt.features", "duckdb": "tablefmt.duckdb"}  # submodules that import DuckDB: loaded on use
+# Submodules that import DuckDB are loaded on first use (keeps `import tablefmt` light).
+_LAZY = {"features": "tablefmt.features", "duckdb": "tablefmt.duckdb"}
 
 
 def __getattr__(name: str) -> object:

@@ -17,6 +17,7 @@ from tablefmt.properties import DEFAULT_NAME_MAPPING
 from tablefmt.scan.reader import read_batches
 
 if TYPE_CHECKING:
+    from tablefmt.scan.planner import FileTask
     from tablefmt.features.table import FeatureSpec, FeatureTable
 
 TS = "__tablefmt_ts"
@@ -75,7 +76,7 @@ def read_feature_rows(t: FeatureTable, snapshot_id: int | None, features: list[s
                  if not skip_files or task.file_path not in skip_files]
     parts: list[pa.Table] = []
     if scan is not None and tasks:
-        by_seq: dict[int, list] = {}
+        by_seq: dict[int, list[FileTask]] = {}
         for task in tasks:
             by_seq.setdefault(task.sequence_number or 0, []).append(task)
         ranks = {seq: i for i, seq in enumerate(sorted(by_seq))}
