@@ -17,8 +17,8 @@ from tablefmt.properties import DEFAULT_NAME_MAPPING
 from tablefmt.scan.reader import read_batches
 
 if TYPE_CHECKING:
-    from tablefmt.scan.planner import FileTask
     from tablefmt.features.table import FeatureSpec, FeatureTable
+    from tablefmt.scan.planner import FileTask
 
 TS = "__tablefmt_ts"
 
