@@ -36,6 +36,19 @@ class EmbeddingScan(Scan):
                 [column if i == index else batch.column(i) for i in range(batch.num_columns)],
                 schema=schema)
 
+    def to_arrow(self) -> pa.Table:
+        table = super().to_arrow()
+        schema = self.arrow_schema
+        if self.vector_column not in schema.names:
+            return table
+        index = schema.get_field_index(self.vector_column)
+        field = schema.field(index)
+        column = table.column(index)
+        if column.type == field.type:
+            return table
+        chunks = [to_fixed(c, self.dim, self.vector_column) for c in column.chunks]
+        return table.set_column(index, field, pa.chunked_array(chunks, type=field.type))
+
 
 _SCHEMAS: dict[int, tuple[Schema, pa.Schema]] = {}
 
