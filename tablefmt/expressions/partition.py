@@ -49,7 +49,7 @@ class PartitionEvaluator:
         self.expr = rewrite_not(projected)
         self.types = dict(partition_types or {})
 
-    def eval(self, partition_values: Mapping[int, Any]) -> bool:
+    def matches(self, partition_values: Mapping[int, Any]) -> bool:
         def leaf(pred: BoundPredicate) -> bool:
             if pred.field_id not in partition_values:
                 raise ValidationError(f"Partition tuple {dict(partition_values)} has no value "
@@ -68,7 +68,7 @@ class PartitionEvaluator:
 def _decided(expr: BoundExpression, values: Mapping[int, Any]) -> bool | None:
     """`expr` on the tuple, or None when the tuple cannot decide it."""
     try:
-        return PartitionEvaluator(expr).eval(values)
+        return PartitionEvaluator(expr).matches(values)
     except (ValidationError, TypeError):
         return None
 

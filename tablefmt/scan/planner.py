@@ -68,7 +68,7 @@ def plan(io: FileIO, meta: TableMetadata, manifest_list_path: str, bound: Any,
                 continue
             stats.files_total += 1
             values = {pf.field_id: v for (pf, _), v in zip(ptypes, f.partition)}
-            if not part_eval.eval(values):
+            if not part_eval.matches(values):
                 stats.files_pruned_by_partition += 1
                 continue
             if not metrics.can_match(f):

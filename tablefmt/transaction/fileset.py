@@ -82,7 +82,7 @@ def classify(meta: TableMetadata, files: list[DataFile], bound: Any) -> Classifi
             ev = strict[f.spec_id] = PartitionEvaluator(project_strict(bound, spec.fields),
                                                         {p.field_id: t for p, t in ptypes})
         values = {p.field_id: v for (p, _), v in zip(ptypes, f.partition)}
-        (out.whole if ev.eval(values) or strict_metrics.must_match(f) else out.partial).append(f)
+        (out.whole if ev.matches(values) or strict_metrics.must_match(f) else out.partial).append(f)
     return out
 
 

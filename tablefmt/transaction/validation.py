@@ -44,7 +44,7 @@ class MatchFilter:
             ev = self.partition[f.spec_id] = PartitionEvaluator(
                 project_inclusive(self.bound, spec.fields), {p.field_id: t for p, t in ptypes})
         values = {p.field_id: v for (p, _), v in zip(ptypes, f.partition)}
-        return ev.eval(values) and self.metrics.can_match(f)
+        return ev.matches(values) and self.metrics.can_match(f)
 
 
 def added_since(table: Table, start: TableMetadata, current: TableMetadata,

@@ -94,4 +94,4 @@ def guard_strict(projected: BoundExpression | None, pred: BoundPredicate,
 
 
 def _accepts(projected: BoundExpression, value: int, on_field: BoundPredicate) -> bool:
-    return PartitionEvaluator(projected).eval({on_field.field_id: value})
+    return PartitionEvaluator(projected).matches({on_field.field_id: value})

@@ -85,24 +85,24 @@ def test_projection_pushes_not_before_projecting() -> None:
 ])
 def test_partition_evaluator_decides_inclusive_projections_on_the_tuple(
         where: str, values: dict[int, Any], expected: bool) -> None:
-    assert PartitionEvaluator(inclusive(where)).eval(values) is expected
+    assert PartitionEvaluator(inclusive(where)).matches(values) is expected
 
 
 def test_partition_evaluator_accepts_readable_values_given_the_partition_types() -> None:
     evaluator = PartitionEvaluator(inclusive("day = '2024-01-01'"), {1000: T.DATE})
-    assert evaluator.eval({1000: dt.date(2024, 1, 1)})
-    assert not evaluator.eval({1000: dt.date(2024, 1, 2)})
+    assert evaluator.matches({1000: dt.date(2024, 1, 1)})
+    assert not evaluator.matches({1000: dt.date(2024, 1, 2)})
 
 
 def test_partition_evaluator_refuses_to_guess_a_missing_partition_value() -> None:
     with pytest.raises(ValidationError, match="has no value for partition field 1000"):
-        PartitionEvaluator(inclusive("day = '2024-01-01'")).eval({1001: "x"})
+        PartitionEvaluator(inclusive("day = '2024-01-01'")).matches({1001: "x"})
 
 
 def test_strict_partition_evaluation_proves_whole_partitions_match() -> None:
     evaluator = PartitionEvaluator(strict("s IN ('a', 'b') OR l > 5"))
-    assert evaluator.eval({1000: 0, 1001: "a", 1002: 0})
-    assert not evaluator.eval({1000: 0, 1001: "c", 1002: 0})
+    assert evaluator.matches({1000: 0, 1001: "a", 1002: 0})
+    assert not evaluator.matches({1000: 0, 1001: "c", 1002: 0})
 
 
 def summaries(*tuples: tuple[Any, Any, Any]) -> list[Any]:

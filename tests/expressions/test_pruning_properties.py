@@ -205,8 +205,8 @@ def test_partition_pruning_and_residuals_agree_with_row_filtering(
         rows = selected_rows(bound, columns)
         any_match = any_match or bool(rows)
         if rows:
-            assert inclusive.eval({1000: value})
-        if strict.eval({1000: value}):
+            assert inclusive.matches({1000: value})
+        if strict.matches({1000: value}):
             assert len(rows) == len(columns[1])
         residual = residual_for(bound, spec, {1000: value})
         assert selected_rows(residual, columns) == rows
