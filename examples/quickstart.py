@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 
@@ -25,7 +25,7 @@ def main(warehouse: str) -> None:
     events = cat.create_table("demo.events", schema, partition_by=["region"], exist_ok=True)
     print(f"created {events.name} at {events.location}, partitioned by region")
 
-    start = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 3, 1, tzinfo=UTC)
     first = pa.table({
         "id": list(range(6)),
         "region": ["eu", "us", "eu", "apac", "us", "eu"],

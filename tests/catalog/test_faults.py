@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import botocore.awsrequest
-import botocore.httpsession
 import botocore.exceptions
+import botocore.httpsession
 import pyarrow as pa
 import pytest
 

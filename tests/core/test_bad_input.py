@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
@@ -100,7 +100,7 @@ def test_time_travel_to_unknown_snapshot_or_before_the_first(table) -> None:
     with pytest.raises(tf.ValidationError):
         table.to_arrow(snapshot_id=123)
     with pytest.raises(tf.ValidationError):
-        table.to_arrow(as_of=datetime(1999, 1, 1, tzinfo=timezone.utc))
+        table.to_arrow(as_of=datetime(1999, 1, 1, tzinfo=UTC))
 
 
 def test_corrupt_metadata_json_raises_corrupt_metadata(local_cat, table) -> None:

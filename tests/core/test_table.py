@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
@@ -33,7 +33,7 @@ def test_time_travel_by_id_time_and_ref_reads_the_old_rows(cat: tf.Catalog, make
     t = cat.create_table("db.events", make_events(0, 1).schema)
     s1 = t.append(make_events(0, 3))
     time.sleep(0.01)
-    between = datetime.now(timezone.utc)
+    between = datetime.now(UTC)
     time.sleep(0.01)
     t.append(make_events(3, 3))
     t.create_tag("v1", s1.snapshot_id)
@@ -50,7 +50,7 @@ def test_time_travel_to_unknown_or_too_early_points_raises(cat: tf.Catalog, make
     with pytest.raises(tf.ValidationError, match="no snapshot 42"):
         t.to_arrow(snapshot_id=42)
     with pytest.raises(tf.ValidationError, match="No snapshot .* was current"):
-        t.to_arrow(as_of=datetime(2000, 1, 1, tzinfo=timezone.utc))
+        t.to_arrow(as_of=datetime(2000, 1, 1, tzinfo=UTC))
     with pytest.raises(tf.ValidationError, match="no branch or tag 'nope'"):
         t.to_arrow(ref="nope")
     with pytest.raises(tf.ValidationError, match="at most one"):
@@ -144,7 +144,7 @@ def test_filters_as_strings_and_expressions_agree(cat: tf.Catalog, make_events) 
     t.append(make_events(0, 40))
     a = t.to_arrow(where="amount > 10 AND region IN ('eu', 'us') AND ts >= '2024-01-01T12:00:00+00:00'")
     b = t.to_arrow(where=(tf.col("amount") > 10) & tf.col("region").is_in(["eu", "us"])
-                   & (tf.col("ts") >= datetime(2024, 1, 1, 12, tzinfo=timezone.utc)))
+                   & (tf.col("ts") >= datetime(2024, 1, 1, 12, tzinfo=UTC)))
     assert ids(a) == ids(b) and len(a) > 0
     assert all(r["amount"] > 10 and r["region"] in ("eu", "us") for r in a.to_pylist())
 

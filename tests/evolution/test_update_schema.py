@@ -164,9 +164,8 @@ def test_invalid_evolutions_raise_and_commit_nothing(local_cat, change, message)
     schema = BASE.append(pa.field("region", pa.string()))
     t = local_cat.create_table("db.bad", schema, partition_by=["region"])
     before = t.metadata_location
-    with pytest.raises(tf.ValidationError, match=message):
-        with t.update_schema() as u:
-            change(u)
+    with pytest.raises(tf.ValidationError, match=message), t.update_schema() as u:
+        change(u)
     assert local_cat.load_table("db.bad").metadata_location == before
 
 
@@ -174,12 +173,10 @@ def test_identifier_fields_must_be_required_and_cannot_be_dropped(table) -> None
     with table.update_schema() as u:
         u.set_identifier_fields("id")
     assert table.schema.identifier_field_ids == (1,)
-    with pytest.raises(tf.ValidationError, match="identifier field"):
-        with table.update_schema() as u:
-            u.drop_column("id")
-    with pytest.raises(tf.ValidationError, match="must be required"):
-        with table.update_schema() as u:
-            u.set_identifier_fields("name")
+    with pytest.raises(tf.ValidationError, match="identifier field"), table.update_schema() as u:
+        u.drop_column("id")
+    with pytest.raises(tf.ValidationError, match="must be required"), table.update_schema() as u:
+        u.set_identifier_fields("name")
 
 
 def test_append_schema_mode_merge_adds_new_columns_in_one_commit(table, pyiceberg_catalog, duck) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-import tablefmt as tf
-
 from tests.core.test_roundtrip import ALL_TYPES, all_types_table
 
 pytestmark = pytest.mark.interop

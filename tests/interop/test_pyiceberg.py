@@ -6,8 +6,6 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-import tablefmt as tf
-
 from tests.core.test_roundtrip import ALL_TYPES, all_types_table
 
 pytestmark = pytest.mark.interop

@@ -164,9 +164,8 @@ def test_partition_evolution_day_to_hour_and_dropping_a_bucket(local_cat, pyiceb
 def test_invalid_partition_changes_raise_and_commit_nothing(local_cat, bad, message) -> None:
     t = local_cat.create_table("db.bad", SCHEMA, partition_by=["day(ts)"])
     before = t.metadata_location
-    with pytest.raises(tf.ValidationError, match=message):
-        with t.update_partitioning() as p:
-            bad(p)
+    with pytest.raises(tf.ValidationError, match=message), t.update_partitioning() as p:
+        bad(p)
     assert local_cat.load_table("db.bad").metadata_location == before
 
 

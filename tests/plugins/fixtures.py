@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -63,7 +63,7 @@ EVENTS_SCHEMA = pa.schema([
 
 
 def events(start_id: int, n: int, regions: tuple[str, ...] = ("eu", "us", "apac")) -> pa.Table:
-    t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
     ids = list(range(start_id, start_id + n))
     return pa.table({
         "id": ids,

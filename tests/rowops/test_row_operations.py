@@ -123,11 +123,10 @@ def test_transaction_commits_several_operations_as_one_snapshot(events, make_eve
 def test_a_failing_transaction_commits_nothing_and_removes_its_files(events, make_events) -> None:
     before = events.metadata_location
     files_before = {f.path for f in events.io.list(events.location)}
-    with pytest.raises(RuntimeError, match="boom"):
-        with events.transaction() as tx:
-            tx.append(make_events(100, 3))
-            tx.delete("id < 10")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"), events.transaction() as tx:
+        tx.append(make_events(100, 3))
+        tx.delete("id < 10")
+        raise RuntimeError("boom")
     assert events.catalog.load_table("db.events").metadata_location == before
     assert {f.path for f in events.io.list(events.location)} == files_before
 
