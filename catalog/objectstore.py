@@ -18,7 +18,6 @@ from tablefmt.catalog import Catalog, with_metadata_log
 from tablefmt.errors import (
     CommitFailedError,
     NamespaceAlreadyExistsError,
-    NamespaceNotEmptyError,
     NoSuchNamespaceError,
     NoSuchTableError,
     StorageError,
@@ -103,13 +102,8 @@ class ObjectStoreCatalog(Catalog):
         visit(self.warehouse, ())
         return sorted(found)
 
-    def drop_namespace(self, namespace: str) -> None:
-        ns = self._check_namespace(namespace)
-        if not self.namespace_exists(ns):
-            raise NoSuchNamespaceError(ns)
-        if self.list_tables(ns):
-            raise NamespaceNotEmptyError(ns)
-        self.io.delete(f"{self._ns_prefix(ns)}/{NAMESPACE_MARKER}")
+    def _delete_namespace(self, namespace: str) -> None:
+        self.io.delete(f"{self._ns_prefix(namespace)}/{NAMESPACE_MARKER}")
 
     # -- tables ----------------------------------------------------------------------------
     def list_tables(self, namespace: str) -> list[str]:

@@ -13,7 +13,6 @@ from tablefmt.catalog import Catalog
 from tablefmt.errors import (
     CommitFailedError,
     NamespaceAlreadyExistsError,
-    NamespaceNotEmptyError,
     NoSuchNamespaceError,
     NoSuchTableError,
     StorageError,
@@ -114,15 +113,10 @@ class SqlCatalog(Catalog):
             raise NoSuchNamespaceError(ns)
         return dict(rows)
 
-    def drop_namespace(self, namespace: str) -> None:
-        ns = self._check_namespace(namespace)
-        if not self.namespace_exists(ns):
-            raise NoSuchNamespaceError(ns)
-        if self.list_tables(ns):
-            raise NamespaceNotEmptyError(ns)
+    def _delete_namespace(self, namespace: str) -> None:
         with self._sql() as con:
             con.execute("DELETE FROM iceberg_namespace_properties WHERE catalog_name=? AND "
-                        "namespace=?", (self.name, ns))
+                        "namespace=?", (self.name, namespace))
 
     # -- tables ----------------------------------------------------------------------------
     def list_tables(self, namespace: str) -> list[str]:

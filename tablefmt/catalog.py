@@ -57,8 +57,20 @@ class Catalog(ABC):
     @abstractmethod
     def list_namespaces(self) -> list[str]: ...
 
+    def drop_namespace(self, namespace: str) -> None:
+        """Remove an empty namespace."""
+        from tablefmt.errors import NamespaceNotEmptyError, NoSuchNamespaceError
+
+        ns = self._check_namespace(namespace)
+        if not self.namespace_exists(ns):
+            raise NoSuchNamespaceError(ns)
+        if self.list_tables(ns):
+            raise NamespaceNotEmptyError(ns)
+        self._delete_namespace(ns)
+
     @abstractmethod
-    def drop_namespace(self, namespace: str) -> None: ...
+    def _delete_namespace(self, namespace: str) -> None:
+        """Remove the record of an existing, empty namespace."""
 
     @abstractmethod
     def namespace_exists(self, namespace: str) -> bool: ...

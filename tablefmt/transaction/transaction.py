@@ -23,7 +23,7 @@ from tablefmt.metadata.table_metadata import TableMetadata
 from tablefmt.transaction.commit import commit
 from tablefmt.transaction.fileset import FileSet, Writer, classify, read_file
 from tablefmt.transaction.producer import SnapshotProducer
-from tablefmt.transaction.validation import check_no_conflicting_data
+from tablefmt.transaction.validation import check_no_conflicting_data, check_writable_branch
 from tablefmt.write.conform import Conformer
 from tablefmt.write.data import to_reader
 
@@ -41,11 +41,7 @@ class Transaction:
     """
 
     def __init__(self, table: Table, branch: str = MAIN_BRANCH) -> None:
-        if branch != MAIN_BRANCH and table.metadata.refs.get(branch) is None:
-            raise ValidationError(f"Table {table.name} has no branch {branch!r}; "
-                                  "create it with create_branch()")
-        if branch in table.metadata.refs and table.metadata.refs[branch].type != "branch":
-            raise ValidationError(f"{branch!r} is a tag of {table.name}; tags cannot be written")
+        check_writable_branch(table.metadata, table.name, branch)
         self.table, self.branch = table, branch
         self.meta: TableMetadata = table.metadata
         self.files = FileSet.of(table.io, self.meta, branch)

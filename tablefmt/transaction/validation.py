@@ -20,6 +20,18 @@ ISOLATION_KEYS = {"delete": P.DELETE_ISOLATION_LEVEL, "update": P.UPDATE_ISOLATI
                   "merge": P.MERGE_ISOLATION_LEVEL, "overwrite": P.DELETE_ISOLATION_LEVEL}
 
 
+def check_writable_branch(meta: TableMetadata, name: str, branch: str) -> None:
+    """A write may target `main` or an existing branch, never a tag."""
+    from tablefmt.metadata.snapshot import MAIN_BRANCH
+
+    ref = meta.refs.get(branch)
+    if branch != MAIN_BRANCH and ref is None:
+        raise ValidationError(f"Table {name} has no branch {branch!r}; "
+                              "create it with create_branch()")
+    if ref is not None and ref.type != "branch":
+        raise ValidationError(f"{branch!r} is a tag of {name}; tags cannot be written")
+
+
 def isolation_level(meta: TableMetadata, operation: str) -> str:
     level = meta.property(ISOLATION_KEYS.get(operation, P.DELETE_ISOLATION_LEVEL),
                           P.ISOLATION_LEVEL_DEFAULT).lower()

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from tablefmt.arrow_schema import _IdCounter, from_arrow_type
-from tablefmt.errors import CommitConflictError, SchemaMismatchError, ValidationError
+from tablefmt.errors import CommitConflictError, SchemaMismatchError
 from tablefmt.metadata.data_file import DataFile
-from tablefmt.metadata.snapshot import MAIN_BRANCH, Snapshot
+from tablefmt.metadata.snapshot import Snapshot
 from tablefmt.metadata.table_metadata import TableMetadata
 from tablefmt.schema import Schema
 from tablefmt.schema_evolution import SchemaChanges, can_promote
@@ -19,6 +19,7 @@ from tablefmt.transaction.commit import commit
 from tablefmt.transaction.fault import checkpoint
 from tablefmt.transaction.producer import SnapshotProducer
 from tablefmt.transaction.update_schema import evolve
+from tablefmt.transaction.validation import check_writable_branch
 from tablefmt.types import NestedField, StructType
 from tablefmt.write.conform import Conformer
 from tablefmt.write.data import to_reader
@@ -33,11 +34,7 @@ class _WriteOperation:
 
     def __init__(self, table: Table, data: Any, branch: str) -> None:
         self.table, self.data, self.branch = table, data, branch
-        if branch != MAIN_BRANCH and branch not in table.metadata.refs:
-            raise ValidationError(f"Table {table.name} has no branch {branch!r}; "
-                                  "create it with create_branch()")
-        if branch in table.metadata.refs and table.metadata.refs[branch].type != "branch":
-            raise ValidationError(f"{branch!r} is a tag of {table.name}; tags cannot be written")
+        check_writable_branch(table.metadata, table.name, branch)
         self.producer = SnapshotProducer(table.io, self.operation, branch)
         self.writer: DataWriter | None = None
 

@@ -240,3 +240,14 @@ def test_many_appends_merge_manifests_and_keep_every_row(cat: tf.Catalog, make_e
     assert len(t.scan().plan_files()) == 12
     first = t.snapshots()[3]
     assert ids(t.to_arrow(snapshot_id=first.snapshot_id)) == list(range(8))
+
+
+def test_drop_namespace_removes_only_empty_namespaces(cat: tf.Catalog, make_events) -> None:
+    cat.create_namespace("empty")
+    cat.create_table("db.events", make_events(0, 1).schema)
+    with pytest.raises(tf.NamespaceNotEmptyError, match="db is not empty"):
+        cat.drop_namespace("db")
+    cat.drop_namespace("empty")
+    assert cat.list_namespaces() == ["db"]
+    with pytest.raises(tf.NoSuchNamespaceError):
+        cat.drop_namespace("empty")
