@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from tablefmt.expressions import (
-    PartitionEvaluator,
     StrictMetricsEvaluator,
     project_strict,
 )
@@ -21,7 +20,7 @@ from tablefmt.properties import DEFAULT_NAME_MAPPING
 from tablefmt.scan.manifests import live_entries, manifest_list
 from tablefmt.scan.planner import FileTask
 from tablefmt.scan.reader import read_batches
-from tablefmt.transaction.validation import MatchFilter
+from tablefmt.transaction.validation import MatchFilter, PartitionTest
 from tablefmt.write.writer import DataWriter
 
 if TYPE_CHECKING:
@@ -68,21 +67,16 @@ class Classified:
 
 def classify(meta: TableMetadata, files: list[DataFile], bound: Any) -> Classified:
     may = MatchFilter(meta, bound)
+    every_row = PartitionTest(meta, bound, project_strict)
     strict_metrics = StrictMetricsEvaluator(bound)
-    strict: dict[int, PartitionEvaluator] = {}
     out = Classified([], [], [])
     for f in files:
         if not may(f):
             out.untouched.append(f)
-            continue
-        spec = meta.spec_by_id(f.spec_id)
-        ptypes = spec.partition_type(meta.schema)
-        ev = strict.get(f.spec_id)
-        if ev is None:
-            ev = strict[f.spec_id] = PartitionEvaluator(project_strict(bound, spec.fields),
-                                                        {p.field_id: t for p, t in ptypes})
-        values = {p.field_id: v for (p, _), v in zip(ptypes, f.partition)}
-        (out.whole if ev.matches(values) or strict_metrics.must_match(f) else out.partial).append(f)
+        elif every_row(f) or strict_metrics.must_match(f):
+            out.whole.append(f)
+        else:
+            out.partial.append(f)
     return out
 
 

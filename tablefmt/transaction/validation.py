@@ -40,23 +40,33 @@ def isolation_level(meta: TableMetadata, operation: str) -> str:
     return level
 
 
-class MatchFilter:
-    """Could this file hold rows matching the filter (partition tuple + column metrics)?"""
+class PartitionTest:
+    """A projection of one filter evaluated on files' partition tuples, each file against
+    its own spec (evaluators built once per spec)."""
 
-    def __init__(self, meta: TableMetadata, bound: Any) -> None:
-        self.meta, self.bound = meta, bound
-        self.metrics = InclusiveMetricsEvaluator(bound)
-        self.partition: dict[int, PartitionEvaluator] = {}
+    def __init__(self, meta: TableMetadata, bound: Any, project: Any) -> None:
+        self.meta, self.bound, self.project = meta, bound, project
+        self.by_spec: dict[int, PartitionEvaluator] = {}
 
     def __call__(self, f: DataFile) -> bool:
         spec = self.meta.spec_by_id(f.spec_id)
         ptypes = spec.partition_type(self.meta.schema)
-        ev = self.partition.get(f.spec_id)
+        ev = self.by_spec.get(f.spec_id)
         if ev is None:
-            ev = self.partition[f.spec_id] = PartitionEvaluator(
-                project_inclusive(self.bound, spec.fields), {p.field_id: t for p, t in ptypes})
-        values = {p.field_id: v for (p, _), v in zip(ptypes, f.partition)}
-        return ev.matches(values) and self.metrics.can_match(f)
+            ev = self.by_spec[f.spec_id] = PartitionEvaluator(
+                self.project(self.bound, spec.fields), {p.field_id: t for p, t in ptypes})
+        return ev.matches({p.field_id: v for (p, _), v in zip(ptypes, f.partition)})
+
+
+class MatchFilter:
+    """Could this file hold rows matching the filter (partition tuple + column metrics)?"""
+
+    def __init__(self, meta: TableMetadata, bound: Any) -> None:
+        self.partition = PartitionTest(meta, bound, project_inclusive)
+        self.metrics = InclusiveMetricsEvaluator(bound)
+
+    def __call__(self, f: DataFile) -> bool:
+        return self.partition(f) and self.metrics.can_match(f)
 
 
 def added_since(table: Table, start: TableMetadata, current: TableMetadata,
