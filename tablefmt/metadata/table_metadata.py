@@ -157,11 +157,21 @@ class TableMetadata:
             "partition-statistics": list(self.partition_statistics),
         }
         text = json.dumps(head, separators=(",", ":"))
-        # The two lists that grow with history are formatted directly (ints only, or
-        # cached per immutable snapshot): commit cost stays flat over thousands of commits.
-        log = ",".join(f'{{"timestamp-ms":{t},"snapshot-id":{s}}}' for t, s in self.snapshot_log)
-        snaps = ",".join(s.json_text() for s in self.snapshots)
+        log, snaps = self._history_json()
         return text[:-1] + ',"snapshot-log":[' + log + '],"snapshots":[' + snaps + "]}"
+
+    def _history_json(self) -> tuple[str, str]:
+        """The JSON of the two lists that grow with history (snapshot-log, snapshots).
+
+        Cached per metadata object and, when a commit appends one snapshot, extended from
+        the parent's text by `evolve`: a commit formats one snapshot, not all of them.
+        """
+        cached: tuple[str, str] | None = self.__dict__.get("_history_json_cache")
+        if cached is None:
+            cached = (",".join(_log_entry(t, s) for t, s in self.snapshot_log),
+                      ",".join(s.json_text() for s in self.snapshots))
+            object.__setattr__(self, "_history_json_cache", cached)
+        return cached
 
     @classmethod
     def from_json_text(cls, text: str | bytes, where: str = "") -> TableMetadata:
@@ -222,17 +232,39 @@ class TableMetadata:
         return meta
 
     def evolve(self, **changes: Any) -> TableMetadata:
+        """A copy with `changes`; the caches of the history carry over when the history is
+        unchanged or grew by one snapshot (the common commit), so they stay O(1) per commit."""
         new = replace(self, **changes)
-        cache = self.__dict__.get("_by_id_cache")
-        if cache is None:
-            return new
-        snaps = changes.get("snapshots")
-        n = len(self.snapshots)
-        if snaps is None:
-            object.__setattr__(new, "_by_id_cache", cache)
-        elif len(snaps) == n + 1 and (n == 0 or snaps[n - 1] is self.snapshots[-1]):
-            # One appended snapshot: extend the id index instead of rebuilding it.
-            extended = dict(cache)
-            extended[snaps[-1].snapshot_id] = snaps[-1]
-            object.__setattr__(new, "_by_id_cache", extended)
+        snaps = changes.get("snapshots", self.snapshots)
+        log = changes.get("snapshot_log", self.snapshot_log)
+        added = _appended_one(self.snapshots, snaps)
+        logged = _appended_one(self.snapshot_log, log)
+        by_id = self.__dict__.get("_by_id_cache")
+        if by_id is not None and (snaps is self.snapshots or added):
+            if added:
+                by_id = {**by_id, snaps[-1].snapshot_id: snaps[-1]}
+            object.__setattr__(new, "_by_id_cache", by_id)
+        text = self.__dict__.get("_history_json_cache")
+        if text is not None and (snaps is self.snapshots or added) \
+                and (log is self.snapshot_log or logged):
+            log_text, snaps_text = text
+            if logged:
+                log_text = _joined(log_text, _log_entry(*log[-1]))
+            if added:
+                snaps_text = _joined(snaps_text, snaps[-1].json_text())
+            object.__setattr__(new, "_history_json_cache", (log_text, snaps_text))
         return new
+
+
+def _appended_one(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+    """True when `new` is `old` plus one element (built by `old + (x,)`)."""
+    n = len(old)
+    return len(new) == n + 1 and (n == 0 or new[n - 1] is old[-1])
+
+
+def _log_entry(timestamp_ms: int, snapshot_id: int) -> str:
+    return f'{{"timestamp-ms":{timestamp_ms},"snapshot-id":{snapshot_id}}}'
+
+
+def _joined(head: str, item: str) -> str:
+    return f"{head},{item}" if head else item
