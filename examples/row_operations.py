@@ -10,6 +10,7 @@ import sys
 import tempfile
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 import tablefmt as tf
 
@@ -45,6 +46,14 @@ def main(warehouse: str) -> None:
         tx.delete("status = 'cancelled'")
         tx.append(pa.table({"order_id": [7], "status": ["open"], "country": ["fr"],
                             "amount": [70.0]}, schema=schema))
+
+    orders.create_branch("audit")                          # write-audit-publish:
+    orders.append(pa.table({"order_id": [8], "status": ["open"], "country": ["de"],
+                            "amount": [80.0]}, schema=schema), branch="audit")
+    audited = orders.to_arrow(ref="audit")                 # check it; main has no order 8 yet
+    assert audited.filter(pc.field("amount") < 0).num_rows == 0
+    published = orders.fast_forward("audit")               # main moves to the audited head
+    print(f"published branch audit: main is now snapshot {published.snapshot_id}")
 
     with orders.update_schema() as u:                      # no data is rewritten
         u.add_column("coupon", pa.string())

@@ -25,6 +25,8 @@ from tablefmt.transaction.update_schema import UpdateSchema
 from tablefmt.transaction.writes import AppendOperation
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tablefmt.catalog import Catalog
     from tablefmt.io import FileIO
     from tablefmt.maintenance.expire import ExpireResult
@@ -205,13 +207,43 @@ class Table:
         self._set_ref(MAIN_BRANCH, "branch", snap.snapshot_id, create=False)
         return snap
 
-    def _set_ref(self, name: str, kind: str, snapshot_id: int | None, create: bool) -> Ref:
+    def fast_forward(self, source: str, *, branch: str = MAIN_BRANCH) -> Snapshot:
+        """Move `branch` (default main) to the head of branch `source`, whose history must
+        contain `branch`'s snapshot: the work appended on `source` becomes `branch`'s, one
+        commit, no data rewritten. Diverged branches raise `ValidationError`."""
+        def head(base: TableMetadata) -> int | None:
+            ref = base.refs.get(source)
+            if ref is None or ref.type != "branch":
+                raise ValidationError(f"Table {self.name} has no branch named {source!r}")
+            target = base.refs.get(branch)
+            if target is not None and target.type != "branch":
+                raise ValidationError(f"Cannot fast-forward {branch!r} of {self.name}: it is a tag")
+            if target is not None and target.snapshot_id not in {
+                    s.snapshot_id for s in base.ancestors(ref.snapshot_id)}:
+                raise ValidationError(
+                    f"Cannot fast-forward {branch!r} of {self.name} to {source!r}: snapshot "
+                    f"{target.snapshot_id} is not in {source!r}'s history (the branches diverged)")
+            return ref.snapshot_id
+
+        source_ref, target = self.metadata.refs.get(source), self.metadata.refs.get(branch)
+        if source_ref and target and source_ref.snapshot_id == target.snapshot_id \
+                and source_ref.type == target.type == "branch":
+            return self.snapshot(target.snapshot_id)  # already there: nothing to commit
+        ref = self._set_ref(branch, "branch", head, create=False)
+        return self.snapshot(ref.snapshot_id)
+
+    def _set_ref(self, name: str, kind: str,
+                 snapshot_id: int | None | Callable[[TableMetadata], int | None],
+                 create: bool) -> Ref:
+        """Point ref `name` at a snapshot: an id, None (the current one), or a function of
+        the base metadata (re-evaluated on every commit attempt)."""
         validate_part(name, "ref name", name)
 
         def build(base: TableMetadata) -> TableMetadata:
             if create and name in base.refs:
                 raise ValidationError(f"Table {self.name} already has a ref named {name!r}")
-            sid = snapshot_id if snapshot_id is not None else base.current_snapshot_id
+            chosen = snapshot_id(base) if callable(snapshot_id) else snapshot_id
+            sid = chosen if chosen is not None else base.current_snapshot_id
             if sid is None or base.snapshot_by_id(sid) is None:
                 raise ValidationError(f"Cannot point {kind} {name!r} of {self.name} at "
                                       f"snapshot {sid}: no such snapshot")

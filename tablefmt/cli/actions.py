@@ -1,5 +1,6 @@
 """Commands that move refs (spec "Snapshot References"): `rollback` makes an older
-snapshot current again, `tag` and `branch` name a snapshot. Each is one commit."""
+snapshot current again, `tag` and `branch` name a snapshot, `fast-forward` moves a branch
+to the head of another that extends it. Each is one commit."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ def register(add: Add) -> None:
         p.add_argument("table", metavar="TABLE")
         p.add_argument("name", metavar="NAME")
         p.add_argument("snapshot_id", metavar="ID", type=int, nargs="?")
+    p = add("fast-forward", fast_forward,
+            "move a branch (default main) to the head of SOURCE, which must extend it")
+    p.add_argument("table", metavar="TABLE")
+    p.add_argument("source", metavar="SOURCE")
+    p.add_argument("--branch", default="main", metavar="NAME", help="the branch to move (default main)")
 
 
 def rollback(cat: Catalog, args: argparse.Namespace) -> Result:
@@ -50,3 +56,14 @@ def tag(cat: Catalog, args: argparse.Namespace) -> Result:
 
 def branch(cat: Catalog, args: argparse.Namespace) -> Result:
     return _create_ref(cat, args, "branch")
+
+
+def fast_forward(cat: Catalog, args: argparse.Namespace) -> Result:
+    table = cat.load_table(args.table)
+    ref = table.refs().get(args.branch)
+    previous = ref.snapshot_id if ref else None
+    snap = table.fast_forward(args.source, branch=args.branch)
+    doc = {"table": table.name, "branch": args.branch, "source": args.source,
+           "previous_snapshot_id": previous, "snapshot_id": snap.snapshot_id}
+    return Result(doc, f"Fast-forwarded {args.branch} of {table.name} to {args.source}: "
+                       f"{cell(previous)} -> {snap.snapshot_id}")

@@ -66,3 +66,32 @@ def test_bad_refs_and_ids_exit_1_and_usage_errors_exit_2(wh, cli, argv, code, fr
     if code == 1:
         assert run.err.count("\n") == 1
     assert wh.table().metadata_location == before
+
+
+def test_fast_forward_moves_main_to_the_branch_head(wh, cli):
+    t = wh.table()
+    before = t.current_snapshot().snapshot_id
+    t.create_branch("audit")
+    head = t.append(t.to_arrow().slice(0, 1), branch="audit")
+
+    doc = cli("--warehouse", wh.path, "--json", "fast-forward", "db.events", "audit").json()
+    again = cli("--warehouse", wh.path, "fast-forward", "db.events", "audit")
+
+    assert doc == {"table": "db.events", "branch": "main", "source": "audit",
+                   "previous_snapshot_id": before, "snapshot_id": head.snapshot_id}
+    assert wh.table().current_snapshot().snapshot_id == head.snapshot_id
+    assert again.out == (f"Fast-forwarded main of db.events to audit: {head.snapshot_id} -> "
+                         f"{head.snapshot_id}\n")
+
+
+def test_fast_forward_of_diverged_branches_exits_1_and_changes_nothing(wh, cli):
+    t = wh.table()
+    t.create_branch("dev", t.snapshots()[0].snapshot_id)
+    t.append(t.to_arrow().slice(0, 1), branch="dev")
+    before = wh.table().metadata_location
+
+    run = cli("--warehouse", wh.path, "fast-forward", "db.events", "dev")
+
+    assert (run.code, run.out) == (1, "")
+    assert "diverged" in run.err and run.err.count("\n") == 1
+    assert wh.table().metadata_location == before

@@ -15,7 +15,7 @@ from tablefmt.connect import WAREHOUSE_ENV
 
 EVERY_COMMAND = ["namespaces", "tables", "describe", "snapshots", "history", "refs", "files",
                  "manifests", "partitions", "diff", "health", "metadata", "sql", "rollback",
-                 "tag", "branch", "expire", "compact", "orphans", "completion"]
+                 "tag", "branch", "fast-forward", "expire", "compact", "orphans", "completion"]
 
 
 def _subcommands() -> list[str]:
