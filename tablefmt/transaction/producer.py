@@ -138,26 +138,33 @@ class SnapshotProducer:
 
     def _merge(self, base: TableMetadata, manifests: list[ManifestFile]) -> list[ManifestFile]:
         """Merge small manifests of older snapshots once there are more than
-        `commit.manifest.min-count-to-merge` (Java's merge-append; keeps planning and
-        commit cost flat as history grows)."""
+        `commit.manifest.min-count-to-merge` (Java's merge-append), smallest first: a merged
+        manifest is rewritten again only when the smaller ones have caught up with it, so a
+        merge costs about min_count entries instead of the whole table's, each entry is
+        rewritten a few times over a table's life, and the count stays under the threshold."""
         if base.property(P.MANIFEST_MERGE_ENABLED, P.MANIFEST_MERGE_ENABLED_DEFAULT) != "true":
             return manifests
         min_count = base.int_property(P.MANIFEST_MIN_MERGE_COUNT, P.MANIFEST_MIN_MERGE_COUNT_DEFAULT)
         target = base.int_property(P.MANIFEST_TARGET_SIZE_BYTES,
                                    P.MANIFEST_TARGET_SIZE_BYTES_DEFAULT)
-        keep = [m for m in manifests if m.sequence_number == UNASSIGNED
-                or m.manifest_length >= target // 2]
-        small = [m for m in manifests if m not in keep]
+        out = [m for m in manifests if m.sequence_number == UNASSIGNED
+               or m.manifest_length >= target // 2]
+        small = [m for m in manifests if m.sequence_number != UNASSIGNED
+                 and m.manifest_length < target // 2]
         if len(manifests) <= min_count or len(small) < 2:
             return manifests
-        merged: list[ManifestFile] = []
+        # Merge enough that the next merge is min_count / 2 commits away.
+        at_least = max(2, len(manifests) - min_count // 2)
         for spec_id in sorted({m.partition_spec_id for m in small}):
-            group = [m for m in small if m.partition_spec_id == spec_id]
-            entries = [e.as_existing() for m in group for e in read_entries(self.io, m, base)
-                       if e.status != Status.DELETED]
+            same_spec = [m for m in small if m.partition_spec_id == spec_id]
+            group = merge_tier(same_spec, at_least)
+            chosen = {m.manifest_path for m in group} if len(group) >= 2 else set()
+            out.extend(m for m in same_spec if m.manifest_path not in chosen)
+            entries = [e.as_existing() for m in group if m.manifest_path in chosen
+                       for e in read_entries(self.io, m, base) if e.status != Status.DELETED]
             if entries:
-                merged.append(self._write(base, entries))
-        return keep + merged
+                out.append(self._write(base, entries))
+        return out
 
     def _assign(self, m: ManifestFile, seq: int) -> ManifestFile:
         if m.sequence_number != UNASSIGNED:
@@ -182,3 +189,32 @@ def apply_snapshot(base: TableMetadata, snap: Snapshot, branch: str) -> TableMet
         changes["current_snapshot_id"] = snap.snapshot_id
         changes["snapshot_log"] = base.snapshot_log + ((snap.timestamp_ms, snap.snapshot_id),)
     return base.evolve(**changes)
+
+
+
+def merge_tier(manifests: list[ManifestFile], at_least: int) -> list[ManifestFile]:
+    """The manifests to merge now: the `at_least` smallest, then every next one that is no
+    bigger than all of those together. Merges stay proportional to the small manifests
+    that triggered them; a big merged manifest waits until the small ones catch up.
+
+        >>> sizes = lambda ms: [m.added_files_count for m in ms]
+        >>> fake = lambda *n: [ManifestFile("m", 1, 0, 0, 1, 1, 1, k, 0, 0, 0, 0, 0) for k in n]
+        >>> sizes(merge_tier(fake(1, 1, 1, 1), 2))
+        [1, 1, 1, 1]
+        >>> sizes(merge_tier(fake(300, 1, 1, 100, 1), 2))  # 100 and 300 wait
+        [1, 1, 1]
+        >>> sizes(merge_tier(fake(300, 1, 1, 100, 1), 4))  # 4 must go: then 300 waits
+        [1, 1, 1, 100]
+    """
+    group: list[ManifestFile] = []
+    total = 0
+    for m in sorted(manifests, key=_files):
+        if len(group) >= at_least and _files(m) > total:
+            break
+        group.append(m)
+        total += _files(m)
+    return group
+
+
+def _files(m: ManifestFile) -> int:
+    return m.added_files_count + m.existing_files_count + m.deleted_files_count
