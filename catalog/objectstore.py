@@ -146,7 +146,7 @@ class ObjectStoreCatalog(Catalog):
         self._verify_store()
         path = self._version_path(self._table_prefix(identifier), 1)
         try:
-            self.io.write(path, meta.to_json_text().encode(), exclusive=True)
+            self.io.write(path, meta.to_json_bytes(), exclusive=True)
         except FileExistsError:
             raise TableAlreadyExistsError(identifier) from None
         self._write_hint(path, 1)
@@ -162,7 +162,7 @@ class ObjectStoreCatalog(Catalog):
         if not m:
             raise ValidationError(f"{base_location} is not a v<N>.metadata.json file")
         path = base_location[:m.start()] + f"/v{int(m.group(1)) + 1}.metadata.json"
-        self._pending[path] = new.to_json_text().encode()
+        self._pending[path] = new.to_json_bytes()
         return path, new
 
     def _swap(self, identifier: str, expected: str, new: str) -> None:

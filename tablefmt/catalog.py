@@ -141,7 +141,7 @@ class Catalog(ABC):
     def _create_metadata(self, identifier: str, meta: TableMetadata) -> str:
         """Write a new table's first metadata file and record it; return its path."""
         path = f"{meta.location}/metadata/00000-{uuid.uuid4()}.metadata.json"
-        self.io.write(path, meta.to_json_text().encode(), exclusive=True)
+        self.io.write(path, meta.to_json_bytes(), exclusive=True)
         try:
             self._register(identifier, path)
         except BaseException:
@@ -210,7 +210,7 @@ class Catalog(ABC):
         new = with_metadata_log(new, base_location, base_ms)
         version = metadata_version(base_location) + 1
         path = f"{new.location}/metadata/{version:05d}-{uuid.uuid4()}.metadata.json"
-        self.io.write(path, new.to_json_text().encode(), exclusive=True)
+        self.io.write(path, new.to_json_bytes(), exclusive=True)
         return path, new
 
     def drop_table(self, identifier: str, purge: bool = False) -> None:

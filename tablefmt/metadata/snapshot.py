@@ -40,7 +40,7 @@ class Snapshot:
     manifest_list: str
     summary: dict[str, str]
     schema_id: int | None = None
-    _json: str | None = field(default=None, compare=False, repr=False)
+    _json: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def operation(self) -> str:
@@ -63,13 +63,17 @@ class Snapshot:
             out["schema-id"] = self.schema_id
         return out
 
-    def json_text(self) -> str:
+    def json_bytes(self) -> bytes:
         """The serialized JSON, cached: snapshots never change, and metadata of long-lived
         tables holds thousands of them (keeps commit latency flat as history grows)."""
         if self._json is None:
-            object.__setattr__(self, "_json", json.dumps(self.to_json(), separators=(",", ":")))
+            text = json.dumps(self.to_json(), separators=(",", ":"))
+            object.__setattr__(self, "_json", text.encode())
         assert self._json is not None
         return self._json
+
+    def json_text(self) -> str:
+        return self.json_bytes().decode()
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> Snapshot:

@@ -132,7 +132,7 @@ class TableMetadata:
             raise ValidationError(f"Table property {key} must be an integer") from exc
 
     # -- JSON ------------------------------------------------------------------------------
-    def to_json_text(self) -> str:
+    def to_json_bytes(self) -> bytes:
         head = {
             "format-version": self.format_version,
             "table-uuid": self.table_uuid,
@@ -156,20 +156,31 @@ class TableMetadata:
             "statistics": list(self.statistics),
             "partition-statistics": list(self.partition_statistics),
         }
-        text = json.dumps(head, separators=(",", ":"))
+        text = json.dumps(head, separators=(",", ":")).encode()
         log, snaps = self._history_json()
-        return text[:-1] + ',"snapshot-log":[' + log + '],"snapshots":[' + snaps + "]}"
+        head = b"".join((text[:-1], b',"snapshot-log":[', b",".join(log), b'],"snapshots":['))
+        if not snaps:
+            return head + b"]}"
+        # One copy of the (megabytes of) snapshots: the head and tail ride on the first and
+        # last element of the join.
+        parts = list(snaps)
+        parts[0] = head + parts[0]
+        parts[-1] = parts[-1] + b"]}"
+        return b",".join(parts)
 
-    def _history_json(self) -> tuple[str, str]:
-        """The JSON of the two lists that grow with history (snapshot-log, snapshots).
+    def to_json_text(self) -> str:
+        return self.to_json_bytes().decode()
 
-        Cached per metadata object and, when a commit appends one snapshot, extended from
-        the parent's text by `evolve`: a commit formats one snapshot, not all of them.
+    def _history_json(self) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+        """The JSON of each entry of the two lists that grow with history (snapshot-log,
+        snapshots). Cached per metadata object and, when a commit appends one snapshot,
+        extended from the parent's by `evolve`: a commit formats one entry, not thousands.
         """
-        cached: tuple[str, str] | None = self.__dict__.get("_history_json_cache")
+        cached: tuple[tuple[bytes, ...], tuple[bytes, ...]] | None = \
+            self.__dict__.get("_history_json_cache")
         if cached is None:
-            cached = (",".join(_log_entry(t, s) for t, s in self.snapshot_log),
-                      ",".join(s.json_text() for s in self.snapshots))
+            cached = (tuple(_log_entry(t, s) for t, s in self.snapshot_log),
+                      tuple(s.json_bytes() for s in self.snapshots))
             object.__setattr__(self, "_history_json_cache", cached)
         return cached
 
@@ -247,12 +258,12 @@ class TableMetadata:
         text = self.__dict__.get("_history_json_cache")
         if text is not None and (snaps is self.snapshots or added) \
                 and (log is self.snapshot_log or logged):
-            log_text, snaps_text = text
+            log_json, snaps_json = text
             if logged:
-                log_text = _joined(log_text, _log_entry(*log[-1]))
+                log_json += (_log_entry(*log[-1]),)
             if added:
-                snaps_text = _joined(snaps_text, snaps[-1].json_text())
-            object.__setattr__(new, "_history_json_cache", (log_text, snaps_text))
+                snaps_json += (snaps[-1].json_bytes(),)
+            object.__setattr__(new, "_history_json_cache", (log_json, snaps_json))
         return new
 
 
@@ -262,9 +273,5 @@ def _appended_one(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
     return len(new) == n + 1 and (n == 0 or new[n - 1] is old[-1])
 
 
-def _log_entry(timestamp_ms: int, snapshot_id: int) -> str:
-    return f'{{"timestamp-ms":{timestamp_ms},"snapshot-id":{snapshot_id}}}'
-
-
-def _joined(head: str, item: str) -> str:
-    return f"{head},{item}" if head else item
+def _log_entry(timestamp_ms: int, snapshot_id: int) -> bytes:
+    return b'{"timestamp-ms":%d,"snapshot-id":%d}' % (timestamp_ms, snapshot_id)
