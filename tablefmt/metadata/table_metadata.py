@@ -158,13 +158,13 @@ class TableMetadata:
         }
         text = json.dumps(head, separators=(",", ":")).encode()
         log, snaps = self._history_json()
-        head = b"".join((text[:-1], b',"snapshot-log":[', b",".join(log), b'],"snapshots":['))
+        prefix = b"".join((text[:-1], b',"snapshot-log":[', b",".join(log), b'],"snapshots":['))
         if not snaps:
-            return head + b"]}"
+            return prefix + b"]}"
         # One copy of the (megabytes of) snapshots: the head and tail ride on the first and
         # last element of the join.
         parts = list(snaps)
-        parts[0] = head + parts[0]
+        parts[0] = prefix + parts[0]
         parts[-1] = parts[-1] + b"]}"
         return b",".join(parts)
 
