@@ -161,12 +161,14 @@ class Table:
         return compact(self, target_file_size_bytes=target_file_size_bytes, where=where)
 
     def expire_snapshots(self, older_than: datetime | timedelta | None = None,
-                         retain_last: int = 1) -> ExpireResult:
+                         retain_last: int = 1, *, dry_run: bool = False) -> ExpireResult:
         """Remove snapshots older than `older_than` (keeping the newest `retain_last` and
-        every snapshot a branch or tag reaches), then the files only they referenced."""
+        every snapshot a branch or tag reaches), then the files only they referenced.
+        `dry_run=True` changes nothing and reports what would go."""
         from tablefmt.maintenance.expire import expire_snapshots
 
-        return expire_snapshots(self, older_than=older_than, retain_last=retain_last)
+        return expire_snapshots(self, older_than=older_than, retain_last=retain_last,
+                                dry_run=dry_run)
 
     def remove_orphan_files(self, older_than: timedelta = timedelta(days=3),
                             dry_run: bool = False) -> list[str]:

@@ -12,13 +12,16 @@ from typing import Any
 from tablefmt import properties as P
 from tablefmt.catalog import Catalog
 from tablefmt.cli.commands import Result
-from tablefmt.cli.expiry import default_cutoff, plan_expiry
 from tablefmt.cli.health_text import health_text
 from tablefmt.cli.options import Add, human_bytes, human_duration
 from tablefmt.cli.terminal import progress
 from tablefmt.errors import StorageError
 from tablefmt.maintenance.compact import plan_bins
-from tablefmt.maintenance.expire import MAX_SNAPSHOT_AGE_MS, MAX_SNAPSHOT_AGE_MS_DEFAULT
+from tablefmt.maintenance.expire import (
+    MAX_SNAPSHOT_AGE_MS,
+    MAX_SNAPSHOT_AGE_MS_DEFAULT,
+    retention_now,
+)
 from tablefmt.scan.manifests import manifest_list
 from tablefmt.scan.planner import FileTask
 from tablefmt.table import Table
@@ -107,9 +110,8 @@ def partition_stats(tasks: list[FileTask]) -> dict[str, Any]:
 
 
 def snapshot_stats(table: Table) -> dict[str, Any]:
-    plan = plan_expiry(table, cutoff=default_cutoff(table.metadata), retain_last=1,
-                       with_files=False)
-    return {"count": len(table.metadata.snapshots), "expirable": len(plan.expired),
+    expirable = retention_now(table).expired_ids
+    return {"count": len(table.metadata.snapshots), "expirable": len(expirable),
             "max_snapshot_age_ms": table.metadata.int_property(
                 MAX_SNAPSHOT_AGE_MS, MAX_SNAPSHOT_AGE_MS_DEFAULT)}
 

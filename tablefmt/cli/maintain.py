@@ -12,12 +12,12 @@ from typing import Any
 from tablefmt import properties as P
 from tablefmt.catalog import Catalog
 from tablefmt.cli.commands import Result
-from tablefmt.cli.expiry import ExpiryPlan, default_cutoff, plan_expiry
 from tablefmt.cli.maintain_text import compact_text, expire_text, orphans_text
 from tablefmt.cli.options import Add, add_yes, byte_size, duration, point_in_time, positive_int
 from tablefmt.cli.terminal import progress
 from tablefmt.errors import ValidationError
 from tablefmt.maintenance.compact import plan_bins
+from tablefmt.maintenance.expire import default_cutoff
 from tablefmt.metadata.snapshot import TOTAL_DELETE_FILES
 from tablefmt.table import Table
 
@@ -57,41 +57,23 @@ def register(add: Add) -> None:
 
 def expire(cat: Catalog, args: argparse.Namespace) -> Result:
     table = cat.load_table(args.table)
-    # One cutoff for planning and expiring, so --yes removes what the dry run listed.
+    # One cutoff for the report and the expiry.
     cutoff = args.older_than or default_cutoff(table.metadata)
-    with progress(f"Planning expiry of {table.name}") as bar:
-        plan = plan_expiry(table, cutoff=cutoff, retain_last=args.retain_last,
-                           with_files=not args.yes)
-        if not args.yes:
-            doc = _expire_dry_run(table, plan)
-        else:
-            bar.step(f"Expiring {len(plan.expired)} snapshot(s) of {table.name}")
-            result = table.expire_snapshots(older_than=cutoff, retain_last=args.retain_last)
-            doc = _expire_base(table, plan, dry_run=False) | {
-                "expired_snapshot_ids": list(result.expired_snapshot_ids),
-                "dropped_refs": list(result.dropped_refs),
-                "data_files": result.deleted_data_files, "manifests": result.deleted_manifests,
-                "manifest_lists": result.deleted_manifest_lists,
-                "statistics_files": result.deleted_statistics_files,
-                "metadata_files": result.deleted_metadata_files, "paths": None}
+    verb = "Expiring snapshots of" if args.yes else "Planning expiry of"
+    with progress(f"{verb} {table.name}"):
+        result = table.expire_snapshots(older_than=cutoff, retain_last=args.retain_last,
+                                        dry_run=not args.yes)
+    doc = {"table": table.name, "dry_run": result.dry_run, "older_than": cutoff,
+           "retain_last": args.retain_last,
+           "expired_snapshot_ids": list(result.expired_snapshot_ids),
+           "dropped_refs": list(result.dropped_refs),
+           "data_files": result.deleted_data_files, "manifests": result.deleted_manifests,
+           "manifest_lists": result.deleted_manifest_lists,
+           "statistics_files": result.deleted_statistics_files,
+           # a dry run does not look for metadata files past previous-versions-max
+           "metadata_files": None if result.dry_run else result.deleted_metadata_files,
+           "paths": list(result.paths) if result.dry_run else None}
     return Result(doc, expire_text(doc))
-
-
-def _expire_base(table: Table, plan: ExpiryPlan, *, dry_run: bool) -> dict[str, Any]:
-    return {"table": table.name, "dry_run": dry_run, "older_than": plan.cutoff,
-            "retain_last": plan.retain_last}
-
-
-def _expire_dry_run(table: Table, plan: ExpiryPlan) -> dict[str, Any]:
-    paths = sorted({*plan.data_files, *plan.manifests, *plan.manifest_lists,
-                    *plan.statistics_files})
-    return _expire_base(table, plan, dry_run=True) | {
-        "expired_snapshot_ids": [s.snapshot_id for s in plan.expired],
-        "dropped_refs": list(plan.dropped_refs),
-        "data_files": len(plan.data_files), "manifests": len(plan.manifests),
-        "manifest_lists": len(plan.manifest_lists),
-        "statistics_files": len(plan.statistics_files),
-        "metadata_files": None, "paths": paths}
 
 
 # -- compact ------------------------------------------------------------------------------

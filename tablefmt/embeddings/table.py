@@ -194,12 +194,13 @@ class EmbeddingTable(Table):
 
     # -- maintenance ---------------------------------------------------------------------------
     def expire_snapshots(self, older_than: datetime | timedelta | None = None,
-                         retain_last: int = 1) -> ExpireResult:
+                         retain_last: int = 1, *, dry_run: bool = False) -> ExpireResult:
         """`Table.expire_snapshots`, then the indexes no retained snapshot uses go too
         (a second, metadata-only commit; their files are deleted after it lands)."""
         before = self.refresh().metadata
-        result = super().expire_snapshots(older_than=older_than, retain_last=retain_last)
-        if expire_indexes(before, self.metadata)[0] is self.metadata:
+        result = super().expire_snapshots(older_than=older_than, retain_last=retain_last,
+                                          dry_run=dry_run)
+        if dry_run or expire_indexes(before, self.metadata)[0] is self.metadata:
             return result
         garbage: list[str] = []
 

@@ -22,6 +22,7 @@ from tablefmt.metadata.table_metadata import TableMetadata
 from tablefmt.transaction.commit import commit
 
 if TYPE_CHECKING:
+    from tablefmt.io import FileIO
     from tablefmt.table import Table
 
 # Iceberg's table properties for expiry (TableProperties in Java and PyIceberg).
@@ -36,8 +37,9 @@ METADATA_DELETE_AFTER_COMMIT_DEFAULT = "false"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExpireResult:
-    """What `Table.expire_snapshots` removed: snapshot ids (oldest first), refs dropped
-    by their `max-ref-age-ms`, and the number of files deleted, by kind."""
+    """What `Table.expire_snapshots` removed (or, in a dry run, would remove): snapshot
+    ids (oldest first), refs dropped by their `max-ref-age-ms`, and the number of files
+    deleted, by kind."""
 
     expired_snapshot_ids: tuple[int, ...] = ()
     dropped_refs: tuple[str, ...] = ()
@@ -46,6 +48,10 @@ class ExpireResult:
     deleted_manifest_lists: int = 0
     deleted_metadata_files: int = 0
     deleted_statistics_files: int = 0
+    # A dry run commits and deletes nothing: the fields above say what a run would do,
+    # `paths` which data, manifest, manifest-list and statistics files it would delete.
+    dry_run: bool = False
+    paths: tuple[str, ...] = ()
 
     @property
     def deleted_files(self) -> int:
@@ -54,7 +60,7 @@ class ExpireResult:
 
 
 def expire_snapshots(table: Table, *, older_than: datetime | timedelta | None = None,
-                     retain_last: int = 1) -> ExpireResult:
+                     retain_last: int = 1, dry_run: bool = False) -> ExpireResult:
     """Expire snapshots of every branch older than `older_than`, keeping the newest
     `retain_last` ancestors of each branch and every snapshot a branch or tag points at;
     then delete the manifest lists, manifests and data files only expired snapshots
@@ -67,6 +73,7 @@ def expire_snapshots(table: Table, *, older_than: datetime | timedelta | None = 
         retain_last: ancestors each branch keeps regardless of age (at least 1; the table
             property `history.expire.min-snapshots-to-keep` raises it, and a branch's own
             `min-snapshots-to-keep` replaces it, as in Java).
+        dry_run: commit and delete nothing; the result says what a run would remove.
 
     Example:
         >>> import tempfile, pyarrow as pa, tablefmt as tf
@@ -83,7 +90,24 @@ def expire_snapshots(table: Table, *, older_than: datetime | timedelta | None = 
         raise ValidationError(f"Cannot expire snapshots of {table.name}: retain_last must be "
                               f"an integer >= 1, got {retain_last!r}")
     now_ms = int(time.time() * 1000)
-    return _Expiry(table, now_ms, _cutoff_ms(table, older_than, now_ms), retain_last).run()
+    expiry = _Expiry(table, now_ms, _cutoff_ms(table, older_than, now_ms), retain_last)
+    return expiry.preview() if dry_run else expiry.run()
+
+
+def default_cutoff(meta: TableMetadata) -> datetime:
+    """`now - history.expire.max-snapshot-age-ms` (default 5 days): the `older_than` that
+    `expire_snapshots` uses when given none."""
+    age_ms = meta.int_property(MAX_SNAPSHOT_AGE_MS, MAX_SNAPSHOT_AGE_MS_DEFAULT)
+    return datetime.now(UTC) - timedelta(milliseconds=age_ms)
+
+
+def retention_now(table: Table, older_than: datetime | timedelta | None = None,
+                  retain_last: int = 1) -> Retention:
+    """The snapshots and refs `expire_snapshots` would remove now, without the (costly)
+    search for the files only they reach."""
+    now_ms = int(time.time() * 1000)
+    expiry = _Expiry(table, now_ms, _cutoff_ms(table, older_than, now_ms), retain_last)
+    return retain(table.metadata, expiry.policy(table.metadata))
 
 
 def _cutoff_ms(table: Table, older_than: datetime | timedelta | None, now_ms: int) -> int:
@@ -129,6 +153,16 @@ class _Expiry:
                                        if _stat_kept(s, kept)),
             last_updated_ms=max(int(time.time() * 1000), base.last_updated_ms + 1))
 
+    def preview(self) -> ExpireResult:
+        meta = self.table.metadata
+        decision = retain(meta, self.policy(meta))
+        gone = set(decision.expired_ids)
+        expired = [s for s in meta.snapshots if s.snapshot_id in gone]
+        kept = [s for s in meta.snapshots if s.snapshot_id not in gone]
+        files = _unreachable(self.table.io, meta, expired, kept, meta) if expired else {}
+        return _outcome(decision, files, {kind: len(paths) for kind, paths in files.items()},
+                        dry_run=True)
+
     def run(self) -> ExpireResult:
         preview = retain(self.table.metadata, self.policy(self.table.metadata))
         if not preview.expired_ids and not preview.dropped_refs:
@@ -137,38 +171,19 @@ class _Expiry:
         assert self.decision is not None
         gone = set(self.decision.expired_ids)
         expired = [s for s in self.base.snapshots if s.snapshot_id in gone]
-        result = self._delete_unreachable(expired, committed)
-        return ExpireResult(expired_snapshot_ids=self.decision.expired_ids,
-                            dropped_refs=self.decision.dropped_refs,
-                            deleted_metadata_files=self._delete_old_metadata(), **result)
-
-    def _delete_unreachable(self, expired: list[Snapshot],
-                            committed: TableMetadata) -> dict[str, int]:
-        io, kept = self.table.io, committed.snapshots
         try:
-            kept_manifests = manifests_of(io, kept)
-            expired_manifests = manifests_of(io, expired, missing_ok=True)
-            gone_manifests = _minus(expired_manifests, kept_manifests)
-            data = file_paths(io, [expired_manifests[p] for p in gone_manifests], self.base,
-                              live_only=False, missing_ok=True)
-            if data:
-                data = _minus(data, file_paths(io, kept_manifests.values(), committed,
-                                               live_only=True))
+            files = _unreachable(self.table.io, self.base, expired, committed.snapshots,
+                                 committed)
         except StorageError as exc:
             raise StorageError(
                 f"Expired {len(expired)} snapshot(s) of {self.table.name}, but could not read "
                 f"what the kept snapshots reference ({exc}); no files were deleted. "
                 "Run remove_orphan_files() once storage is readable") from exc
-        lists = _minus({s.manifest_list for s in expired if s.manifest_list},
-                       {s.manifest_list for s in kept})
-        stats = _minus(statistics_paths(self.base, {s.snapshot_id for s in expired}),
-                       statistics_paths(committed))
         # Data first, then manifests, then lists (Java's order): an interrupted run leaves
         # only files that no kept snapshot reaches, which remove_orphan_files finds.
-        return {"deleted_data_files": delete_files(io, data),
-                "deleted_manifests": delete_files(io, gone_manifests),
-                "deleted_manifest_lists": delete_files(io, lists),
-                "deleted_statistics_files": delete_files(io, stats)}
+        deleted = {kind: delete_files(self.table.io, paths) for kind, paths in files.items()}
+        return _outcome(self.decision, files, deleted, dry_run=False,
+                        metadata_files=self._delete_old_metadata())
 
     def _delete_old_metadata(self) -> int:
         """With `write.metadata.delete-after-commit.enabled`, metadata files that fell off
@@ -189,6 +204,38 @@ class _Expiry:
                  if (v := metadata_version(f.path)) is not None and v < oldest
                  and normalize(f.path) not in logged]
         return delete_files(self.table.io, stale)
+
+
+def _outcome(decision: Retention, files: dict[str, set[str]], counts: dict[str, int], *,
+             dry_run: bool, metadata_files: int = 0) -> ExpireResult:
+    return ExpireResult(
+        expired_snapshot_ids=decision.expired_ids, dropped_refs=decision.dropped_refs,
+        deleted_data_files=counts.get("data_files", 0),
+        deleted_manifests=counts.get("manifests", 0),
+        deleted_manifest_lists=counts.get("manifest_lists", 0),
+        deleted_statistics_files=counts.get("statistics_files", 0),
+        deleted_metadata_files=metadata_files, dry_run=dry_run,
+        paths=tuple(sorted(p for paths in files.values() for p in paths)))
+
+
+def _unreachable(io: FileIO, base: TableMetadata, expired: list[Snapshot],
+                 kept: Iterable[Snapshot], kept_meta: TableMetadata) -> dict[str, set[str]]:
+    """The files only `expired` snapshots reach, by kind, in the order they may be deleted
+    (data files, manifests, manifest lists, statistics files)."""
+    kept = list(kept)
+    kept_manifests = manifests_of(io, kept)
+    expired_manifests = manifests_of(io, expired, missing_ok=True)
+    gone_manifests = _minus(expired_manifests, kept_manifests)
+    data = file_paths(io, [expired_manifests[p] for p in gone_manifests], base,
+                      live_only=False, missing_ok=True)
+    if data:
+        data = _minus(data, file_paths(io, kept_manifests.values(), kept_meta, live_only=True))
+    lists = _minus({s.manifest_list for s in expired if s.manifest_list},
+                   {s.manifest_list for s in kept})
+    stats = _minus(statistics_paths(base, {s.snapshot_id for s in expired}),
+                   statistics_paths(kept_meta, {s.snapshot_id for s in kept}))
+    return {"data_files": data, "manifests": gone_manifests, "manifest_lists": lists,
+            "statistics_files": stats}
 
 
 def _minus(paths: Iterable[str], keep: Iterable[str]) -> set[str]:

@@ -200,3 +200,29 @@ def test_pyiceberg_and_duckdb_read_the_table_after_expiry(local_cat, pyiceberg_c
     got = duck.sql(f"SELECT id, region, ts, amount FROM iceberg_scan('{t.metadata_location}')"
                    ).arrow()
     assert rows(pa.table(got)) == mine
+
+
+def test_dry_run_changes_nothing_and_reports_what_the_run_deletes(cat, make_events) -> None:
+    t = cat.create_table("db.events", make_events(0, 1).schema)
+    s1 = t.append(make_events(0, 10))
+    t.create_tag("v1", s1.snapshot_id)
+    s2 = t.append(make_events(10, 10))
+    t.overwrite(make_events(100, 10))
+    before, location = stored(t), t.metadata_location
+    cutoff = later()
+
+    preview = t.expire_snapshots(older_than=cutoff, dry_run=True)
+
+    assert preview.dry_run and stored(t) == before
+    assert cat.load_table("db.events").metadata_location == location
+    assert preview.expired_snapshot_ids == (s2.snapshot_id,)  # the tag keeps s1
+    assert {normalize(p) for p in preview.paths} == reach(t, [s2]) - reach(t, [s1, t.current_snapshot()])
+    result = t.expire_snapshots(older_than=cutoff)
+    assert not result.dry_run
+    assert result.paths == preview.paths
+    assert (result.expired_snapshot_ids, result.deleted_data_files, result.deleted_manifests,
+            result.deleted_manifest_lists) == (preview.expired_snapshot_ids,
+                                               preview.deleted_data_files,
+                                               preview.deleted_manifests,
+                                               preview.deleted_manifest_lists)
+    assert before - stored(t) == {normalize(p) for p in preview.paths}
