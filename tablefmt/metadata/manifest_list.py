@@ -8,6 +8,7 @@ from typing import Any
 import fastavro
 
 from tablefmt.errors import CorruptMetadataError
+from tablefmt.metadata.avro_container import container, encode_record
 from tablefmt.metadata.data_file import Content, FieldSummary, ManifestFile
 
 
@@ -22,7 +23,7 @@ _SUMMARY = {"type": "record", "name": "r508", "fields": [
     _opt("upper_bound", "bytes", 511),
 ]}
 
-MANIFEST_FILE_SCHEMA = fastavro.parse_schema({"type": "record", "name": "manifest_file", "fields": [
+_SCHEMA: dict[str, Any] = {"type": "record", "name": "manifest_file", "fields": [
     {"name": "manifest_path", "type": "string", "field-id": 500},
     {"name": "manifest_length", "type": "long", "field-id": 501},
     {"name": "partition_spec_id", "type": "int", "field-id": 502},
@@ -38,7 +39,8 @@ MANIFEST_FILE_SCHEMA = fastavro.parse_schema({"type": "record", "name": "manifes
     {"name": "deleted_rows_count", "type": "long", "field-id": 514},
     _opt("partitions", {"type": "array", "items": _SUMMARY, "element-id": 508}, 507),
     _opt("key_metadata", "bytes", 519),
-]})
+]}
+MANIFEST_FILE_SCHEMA = fastavro.parse_schema(_SCHEMA)
 
 
 def _record(m: ManifestFile) -> dict[str, Any]:
@@ -62,10 +64,19 @@ def write_manifest_list(manifests: list[ManifestFile], snapshot_id: int,
     meta = {"snapshot-id": str(snapshot_id),
             "parent-snapshot-id": str(parent_snapshot_id) if parent_snapshot_id else "null",
             "sequence-number": str(sequence_number), "format-version": "2"}
-    buf = io.BytesIO()
-    fastavro.writer(buf, MANIFEST_FILE_SCHEMA, (_record(m) for m in manifests),
-                    codec="deflate", metadata=meta)
-    return buf.getvalue()
+    return container(_SCHEMA, meta, [_encoded(m) for m in manifests])
+
+
+def _encoded(m: ManifestFile) -> bytes:
+    """The record's Avro bytes, cached on the manifest: a commit carries its parent's
+    manifests forward as the same objects. The cache names the object it was made for,
+    since `extra` may be copied onto a changed manifest."""
+    cached = m.extra.get("avro")
+    if cached is None or cached[0] != id(m):
+        cached = (id(m), encode_record(MANIFEST_FILE_SCHEMA, _record(m)))
+        m.extra["avro"] = cached
+    data: bytes = cached[1]
+    return data
 
 
 def read_manifest_list(data: bytes, path: str = "") -> list[ManifestFile]:
