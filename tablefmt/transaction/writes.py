@@ -1,6 +1,6 @@
-"""Append and overwrite: write data files, then commit them as one snapshot
-(spec "Commit Conflict Resolution and Retry": appends always apply; an overwrite with a
-filter is re-validated against files committed concurrently)."""
+"""Append: write data files, then commit them as one snapshot (spec "Commit Conflict
+Resolution and Retry": appends always apply). Overwrites and row operations are
+`tablefmt.transaction.transaction`'s."""
 
 from __future__ import annotations
 
@@ -29,16 +29,18 @@ if TYPE_CHECKING:
     from tablefmt.table import Table
 
 
-class _WriteOperation:
-    operation = "append"
+class AppendOperation:
+    """One append: write the data files, then commit them as one snapshot. On a retry the
+    files are re-committed on the new base as they are (appends never conflict), unless
+    `schema_mode="merge"` widened the schema and another commit changed it meanwhile."""
 
-    def __init__(self, table: Table, data: Any, branch: str) -> None:
+    def __init__(self, table: Table, data: Any, branch: str, schema_mode: str | None) -> None:
         self.table, self.data, self.branch = table, data, branch
+        self.schema_mode = schema_mode
         check_writable_branch(table.metadata, table.name, branch)
-        self.producer = SnapshotProducer(table.io, self.operation, branch)
+        self.producer = SnapshotProducer(table.io, "append", branch)
         self.writer: DataWriter | None = None
-
-    schema_mode: str | None = None
+        self.schema_change: tuple[int, Schema, int] | None = None
 
     def write_files(self) -> list[DataFile]:
         meta = self.table.metadata
@@ -62,27 +64,18 @@ class _WriteOperation:
     def written(self) -> list[str]:
         return (self.writer.written if self.writer else []) + self.producer.written
 
-    def validate(self, start: TableMetadata, current: TableMetadata) -> None:
-        return None
-
     def run(self) -> Snapshot:
         self.producer.added_files = self.write_files()
         try:
-            self.prepare()
             checkpoint("data_files")
         except BaseException:
             self.table.io.delete_quietly(self.written())
             raise
-        meta = commit(self.table, self.build, validate=self.validate,
-                      written=self.written, snapshot_id=self.producer.snapshot_id)
+        meta = commit(self.table, self.build, written=self.written,
+                      snapshot_id=self.producer.snapshot_id)
         snap = meta.snapshot_by_id(self.producer.snapshot_id)
         assert snap is not None
         return snap
-
-    def prepare(self) -> None:
-        return None
-
-    schema_change: tuple[int, Schema, int] | None = None
 
     def build(self, base: TableMetadata) -> TableMetadata:
         if self.schema_change is not None:
@@ -93,14 +86,6 @@ class _WriteOperation:
                     "commit changed the schema concurrently; nothing was committed")
             base = evolve(base, schema, last_id)
         return self.producer.build(base)
-
-
-class AppendOperation(_WriteOperation):
-    operation = "append"
-
-    def __init__(self, table: Table, data: Any, branch: str, schema_mode: str | None) -> None:
-        super().__init__(table, data, branch)
-        self.schema_mode = schema_mode
 
 
 def merge_schema(meta: TableMetadata, incoming: pa.Schema) -> tuple[Schema, int] | None:
