@@ -4,11 +4,23 @@ summaries (spec "Manifest Lists": `field_summary`), and per-file residual filter
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+import numpy as np
+import pyarrow as pa
 
 from tablefmt.errors import ValidationError
 from tablefmt.expressions.bound import BoundExpression, BoundPredicate, fold, transform_leaves
+from tablefmt.expressions.bounds import decode_bounds
 from tablefmt.expressions.evaluate import matches
+from tablefmt.expressions.fact_columns import (
+    NO,
+    UNKNOWN,
+    FactColumns,
+    fold_masks,
+    might_match_many,
+)
 from tablefmt.expressions.facts import ColumnFacts, decode_bound, might_match
 from tablefmt.expressions.literals import FLOATING, CoercionError, internal_value
 from tablefmt.expressions.projection import (
@@ -65,6 +77,28 @@ class PartitionEvaluator:
         return fold(self.expr, leaf)
 
 
+@dataclass(frozen=True, slots=True)
+class FieldSummaryColumns:
+    """One partition field's summaries in n manifests: `present` is False for a manifest
+    without a summary at this position; `contains_nan` is an int8 tri-state."""
+
+    present: np.ndarray
+    contains_null: np.ndarray
+    contains_nan: np.ndarray
+    lower_bound: pa.Array  # serialized, null when absent
+    upper_bound: pa.Array
+
+
+class SummaryColumns(Protocol):
+    """The partition field summaries of n manifests, by position in their spec, and what
+    they prove: `field_facts` is `summary_fact_columns(t, field_summaries(position))`,
+    which an implementation may keep."""
+
+    def __len__(self) -> int: ...
+    def field_summaries(self, position: int) -> FieldSummaryColumns: ...
+    def field_facts(self, position: int, t: IcebergType) -> FactColumns: ...
+
+
 def _decided(expr: BoundExpression, values: Mapping[int, Any]) -> bool | None:
     """`expr` on the tuple, or None when the tuple cannot decide it."""
     try:
@@ -101,6 +135,16 @@ class ManifestEvaluator:
 
         return fold(self.expr, leaf)
 
+    def can_match_many(self, manifests: SummaryColumns) -> np.ndarray:
+        """`can_match` of n manifests at once, as a boolean array."""
+        def leaf(pred: BoundPredicate) -> np.ndarray:
+            i, t = self.positions.get(pred.field_id, (-1, None))
+            if i < 0:
+                return np.ones(len(manifests), bool)
+            return might_match_many(pred, manifests.field_facts(i, t or pred.field_type))
+
+        return fold_masks(self.expr, leaf, len(manifests))
+
 
 def summary_facts(t: IcebergType, summary: FieldSummaryLike) -> ColumnFacts:
     """What a partition field summary proves. Per the spec, the bounds are null exactly
@@ -112,6 +156,21 @@ def summary_facts(t: IcebergType, summary: FieldSummaryLike) -> ColumnFacts:
         has_value=False if no_bounds else None,
         lower=decode_bound(t, summary.lower_bound),
         upper=decode_bound(t, summary.upper_bound),
+    )
+
+
+def summary_fact_columns(t: IcebergType, s: FieldSummaryColumns) -> FactColumns:
+    """`summary_facts` of n manifests; a missing summary proves nothing."""
+    no_bounds = s.present & s.lower_bound.is_null().to_numpy(zero_copy_only=False) \
+        & s.upper_bound.is_null().to_numpy(zero_copy_only=False)
+    unknown = np.int8(UNKNOWN)
+    has_nan = s.contains_nan if t in FLOATING else np.full(len(s.present), NO, np.int8)
+    return FactColumns(
+        has_null=np.where(s.present, s.contains_null.astype(np.int8), unknown),
+        has_nan=np.where(s.present, has_nan, unknown),
+        has_value=np.where(no_bounds, np.int8(NO), unknown),
+        lower=decode_bounds(t, s.lower_bound),
+        upper=decode_bounds(t, s.upper_bound),
     )
 
 

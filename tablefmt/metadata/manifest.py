@@ -78,6 +78,16 @@ def partition_type_of(spec: PartitionSpec, schema: Schema) -> tuple[tuple[str, i
     return tuple((f.name, f.field_id, t) for f, t in spec.partition_type(schema))
 
 
+# Enum members by value through dicts: calling `Status(v)` is several times slower, and
+# a manifest of thousands of entries does it for each.
+_STATUS = {s.value: s for s in Status}
+_CONTENT = {c.value: c for c in Content}
+
+
+def _enum(members: dict[int, Any], kind: Any, value: int) -> Any:
+    return members[value] if value in members else kind(value)  # kind() raises ValueError
+
+
 def _map_out(d: dict[int, Any] | None) -> list[dict[str, Any]] | None:
     return None if d is None else [{"key": k, "value": v} for k, v in d.items()]
 
@@ -142,14 +152,14 @@ def read_manifest(data: bytes, spec: PartitionSpec, schema: Schema, path: str = 
         f = r["data_file"]
         part = f.get("partition") or {}
         out.append(ManifestEntry(
-            status=Status(r["status"]), snapshot_id=r.get("snapshot_id"),
+            status=_enum(_STATUS, Status, r["status"]), snapshot_id=r.get("snapshot_id"),
             sequence_number=r.get("sequence_number"),
             file_sequence_number=r.get("file_sequence_number"),
             data_file=DataFile(
                 file_path=f["file_path"], file_format=f["file_format"].upper(),
                 partition=tuple(from_avro_value(t, part.get(name)) for name, _, t in ptype),
                 record_count=f["record_count"], file_size_in_bytes=f["file_size_in_bytes"],
-                spec_id=spec.spec_id, content=Content(f.get("content", 0)),
+                spec_id=spec.spec_id, content=_enum(_CONTENT, Content, f.get("content", 0)),
                 column_sizes=_map_in(f.get("column_sizes")),
                 value_counts=_map_in(f.get("value_counts")),
                 null_value_counts=_map_in(f.get("null_value_counts")),

@@ -1,25 +1,23 @@
 """Scan planning (spec "Scan Planning"): prune manifests by partition summaries, then
 entries by partition tuple and column metrics, and attach each file's residual filter.
-Each step is a small function; `plan` wires them together and counts what each pruned."""
+The steps live in `pruning.py` (vectorized, one partition spec at a time); `plan` wires
+them together and counts what each pruned."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tablefmt.expressions import (
-    InclusiveMetricsEvaluator,
-    ManifestEvaluator,
-    PartitionEvaluator,
-    project_inclusive,
-    residual_for,
-)
+import numpy as np
+
+from tablefmt.expressions.bound import BoundExpression
 from tablefmt.io import FileIO
-from tablefmt.metadata.data_file import Content, DataFile, ManifestFile
+from tablefmt.metadata.data_file import DataFile, ManifestEntry, ManifestFile
 from tablefmt.metadata.table_metadata import TableMetadata
-from tablefmt.scan.manifests import live_entries, manifest_list
+from tablefmt.scan.manifests import ManifestData, load_all, manifest_list_data
+from tablefmt.scan.pruning import SpecFilter, spec_filter
 from tablefmt.schema import Schema
-from tablefmt.values import internal_to_python
 
 
 @dataclass(frozen=True)
@@ -51,55 +49,48 @@ class PlanStats:
         return self.files_total - self.files_pruned_by_partition - self.files_pruned_by_metrics
 
 
-def plan(io: FileIO, meta: TableMetadata, manifest_list_path: str, bound: Any,
+def plan(io: FileIO, meta: TableMetadata, manifest_list_path: str, bound: BoundExpression,
          schema: Schema, stats: PlanStats) -> list[FileTask]:
-    manifests = manifest_list(io, manifest_list_path)
-    kept = _prune_manifests(manifests, meta, bound, schema, stats)
+    filters: dict[int, SpecFilter] = {}
+
+    def filter_of(spec_id: int) -> SpecFilter:
+        if spec_id not in filters:
+            filters[spec_id] = spec_filter(bound, meta.spec_by_id(spec_id), schema)
+        return filters[spec_id]
+
+    kept = _prune_manifests(io, manifest_list_path, filter_of, stats)
     tasks: list[FileTask] = []
-    metrics = InclusiveMetricsEvaluator(bound)
-    for manifest, entries in zip(kept, live_entries(io, kept, meta)):
-        spec = meta.spec_by_id(manifest.partition_spec_id)
-        ptypes = spec.partition_type(schema)
-        part_eval = PartitionEvaluator(project_inclusive(bound, spec.fields),
-                                       {f.field_id: t for f, t in ptypes})
-        for e in entries:
-            f = e.data_file
-            if f.content != Content.DATA:
-                continue
-            stats.files_total += 1
-            values = {pf.field_id: v for (pf, _), v in zip(ptypes, f.partition)}
-            if not part_eval.matches(values):
-                stats.files_pruned_by_partition += 1
-                continue
-            if not metrics.can_match(f):
-                stats.files_pruned_by_metrics += 1
-                continue
-            tasks.append(FileTask(
-                file_path=f.file_path, file_format=f.file_format, record_count=f.record_count,
-                file_size_in_bytes=f.file_size_in_bytes,
-                partition={pf.name: internal_to_python(v, t)
-                           for (pf, t), v in zip(ptypes, f.partition)},
-                spec_id=f.spec_id, residual=residual_for(bound, spec.fields, values),
-                data_file=f, sequence_number=e.sequence_number))
+    for manifest, data in zip(kept, load_all(io, kept, meta)):
+        tasks.extend(_plan_manifest(data, filter_of(manifest.partition_spec_id), stats))
     return tasks
 
 
-def _prune_manifests(manifests: list[ManifestFile], meta: TableMetadata, bound: Any,
-                     schema: Schema, stats: PlanStats) -> list[ManifestFile]:
-    evaluators: dict[int, ManifestEvaluator] = {}
-    kept = []
-    for m in manifests:
-        if m.content != Content.DATA or not m.has_live_files:
-            continue
-        stats.manifests_total += 1
-        ev = evaluators.get(m.partition_spec_id)
-        if ev is None:
-            spec = meta.spec_by_id(m.partition_spec_id)
-            ev = evaluators[m.partition_spec_id] = ManifestEvaluator(
-                project_inclusive(bound, spec.fields),
-                [(f.field_id, t) for f, t in spec.partition_type(schema)])
-        if m.partitions is None or ev.can_match(m.partitions):
-            kept.append(m)
-        else:
-            stats.manifests_pruned += 1
-    return kept
+def _prune_manifests(io: FileIO, manifest_list_path: str,
+                     filter_of: Callable[[int], SpecFilter],
+                     stats: PlanStats) -> list[ManifestFile]:
+    listing = manifest_list_data(io, manifest_list_path)
+    keep = np.zeros(len(listing.manifests), bool)
+    for spec_id, (positions, summaries) in listing.data_manifests_by_spec().items():
+        mask = filter_of(spec_id).manifests(summaries)
+        keep[positions] = mask
+        stats.manifests_total += len(positions)
+        stats.manifests_pruned += int(np.count_nonzero(~mask))
+    return [listing.manifests[i] for i in np.flatnonzero(keep).tolist()]
+
+
+def _plan_manifest(data: ManifestData, f: SpecFilter, stats: PlanStats) -> list[FileTask]:
+    columns = data.columns(f.partition_schema)
+    live, by_tuple, kept = f.entries(columns)
+    stats.files_total += int(np.count_nonzero(live))
+    stats.files_pruned_by_partition += int(np.count_nonzero(live & ~by_tuple))
+    stats.files_pruned_by_metrics += int(np.count_nonzero(by_tuple & ~kept))
+    rows = np.flatnonzero(kept)
+    partitions = data.readable_partitions(f.partition_schema)
+    return [_task(data.entries[i], partitions[i], residual)
+            for i, residual in zip(rows.tolist(), f.residuals_of(columns, rows))]
+
+
+def _task(e: ManifestEntry, partition: dict[str, Any], residual: BoundExpression) -> FileTask:
+    d = e.data_file
+    return FileTask(d.file_path, d.file_format, d.record_count, d.file_size_in_bytes,
+                    dict(partition), d.spec_id, residual, d, e.sequence_number)
