@@ -1,12 +1,17 @@
 """The live data files of a table state as a transaction changes them, and the
 copy-on-write building blocks: classify files against a filter (untouched / fully
-matching / partly matching), read a file's rows under the current schema, write rows."""
+matching / partly matching), read a file's rows under the current schema, write rows,
+and run a per-file rewrite over many files at once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 
@@ -26,6 +31,13 @@ from tablefmt.write.writer import DataWriter
 if TYPE_CHECKING:
     from tablefmt.io import FileIO
 
+R = TypeVar("R")
+# Files rewritten at once. One file is one Parquet encoder on one thread (a day partition
+# is usually a single row group), so copy-on-write over many files is only as parallel as
+# the files in flight. Each holds its rows in memory (several times its Parquet size), so
+# files also wait while the ones in flight add up to IN_FLIGHT_BYTES; a bigger file runs alone.
+LANES = max(1, min(4, os.cpu_count() or 1))
+IN_FLIGHT_BYTES = 256 * 1024 * 1024
 
 @dataclass
 class FileSet:
@@ -80,8 +92,10 @@ def classify(meta: TableMetadata, files: list[DataFile], bound: Any) -> Classifi
     return out
 
 
-def read_file(io: FileIO, meta: TableMetadata, f: DataFile) -> pa.Table:
-    """All rows of one data file under the current schema (by field id)."""
+def read_file(io: FileIO, meta: TableMetadata, f: DataFile,
+              columns: list[str] | None = None) -> pa.Table:
+    """All rows of one data file under the current schema (by field id), in file order;
+    only `columns` when given."""
     task = FileTask(f.file_path, f.file_format, f.record_count, f.file_size_in_bytes, {},
                     f.spec_id, None, f)
     mapping = meta.properties.get(DEFAULT_NAME_MAPPING)
@@ -89,17 +103,46 @@ def read_file(io: FileIO, meta: TableMetadata, f: DataFile) -> pa.Table:
     from tablefmt.arrow_schema import to_arrow_schema
 
     schema = to_arrow_schema(meta.schema)
-    batches = list(read_batches(io, [task], meta.schema, None, None, set(), None, uniform,
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns])
+    batches = list(read_batches(io, [task], meta.schema, columns, None, set(), None, uniform,
                                 mapping))
     return pa.Table.from_batches(batches, schema=schema)
 
 
+def each_file(files: Sequence[DataFile], fn: Callable[[DataFile], R]) -> list[R]:
+    """`fn(f)` for every file, up to LANES at a time (see IN_FLIGHT_BYTES), results in
+    order. Reading, Arrow compute and Parquet encoding release the GIL, so files overlap on
+    separate cores. If one call fails, the others not yet started are cancelled and the
+    running ones finish before the error propagates, so an abort afterwards sees every
+    file that was written."""
+    if len(files) <= 1 or LANES == 1:
+        return [fn(f) for f in files]
+    results: list[R] = []
+    running: deque[tuple[Future[R], int]] = deque()
+    with ThreadPoolExecutor(max_workers=LANES, thread_name_prefix="tablefmt-cow") as pool:
+        try:
+            for f in files:
+                size = f.file_size_in_bytes
+                while running and (len(running) == LANES or
+                                   sum(n for _, n in running) + size > IN_FLIGHT_BYTES):
+                    results.append(running.popleft()[0].result())
+                running.append((pool.submit(fn, f), size))
+            results += [future.result() for future, _ in running]
+        except BaseException:
+            for future, _ in running:
+                future.cancel()
+            raise
+    return results
+
 class Writer:
-    """Writes rows as data files of the current schema and spec; remembers every path."""
+    """Writes rows as data files of the current schema and spec; remembers every path.
+    Safe to call from several threads (each call has its own DataWriter)."""
 
     def __init__(self, io: FileIO, meta: TableMetadata) -> None:
         self.io, self.meta = io, meta
         self.written: list[str] = []
+        self._lock = threading.Lock()
 
     def write(self, batches: Iterator[pa.RecordBatch] | list[pa.RecordBatch]) -> list[DataFile]:
         m = self.meta
@@ -108,4 +151,5 @@ class Writer:
         try:
             return writer.write(b for b in batches if b.num_rows)
         finally:
-            self.written += writer.written
+            with self._lock:
+                self.written.extend(writer.written)

@@ -1,6 +1,7 @@
-"""`Table.merge()`: upsert by key with copy-on-write. Matching is Arrow's hash join; only
-files that can hold a source key (by partition and key bounds) are read, and only files
-with a matched (or, for by-source deletes, unmatched) row are rewritten."""
+"""`Table.merge()`: upsert by key with copy-on-write. Matching is Arrow's hash join on the
+key columns of the files that can hold a source key (by partition and key bounds); only
+files with a matched (or, for by-source deletes, unmatched) row are read whole and
+rewritten, several at once, and new rows join a rewritten file of their partition."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tablefmt.errors import SchemaMismatchError, ValidationError
+from tablefmt.errors import CorruptMetadataError, SchemaMismatchError, ValidationError
 from tablefmt.expressions import AlwaysTrue, And, Expression, bind, col
 from tablefmt.expressions.values import as_term, evaluate
 from tablefmt.metadata.data_file import DataFile
 from tablefmt.metadata.snapshot import Snapshot
-from tablefmt.transaction.fileset import classify, read_file
+from tablefmt.transaction.fileset import classify, each_file, read_file
 from tablefmt.write.conform import Conformer
 from tablefmt.write.data import to_reader
+from tablefmt.write.partition import split
 
 if TYPE_CHECKING:
     from tablefmt.transaction.transaction import Transaction
@@ -129,58 +131,103 @@ def _apply(tx: Transaction, b: MergeBuilder) -> None:
     src = _source_table(tx, b)
     bound = bind(_key_filter(src, b.on), tx.meta.schema)
     live = tx.files.live
-    if b.delete_unmatched_target:
-        candidates = live
-    else:
-        plan = classify(tx.meta, live, bound)
-        candidates = plan.whole + plan.partial
-    matched_src = np.zeros(src.num_rows, dtype=bool)
-    removed: list[DataFile] = []
-    added: list[DataFile] = []
+    candidates = live if b.delete_unmatched_target else _may_hold_keys(tx, live, bound)
+    # Pass 1, key columns only: which rows of which file match which source row. Files
+    # without a match (key bounds overlap, keys do not) are never read whole.
     keys = src.select([*b.on, _SRC])
-    for f in candidates:
-        rows = read_file(tx.table.io, tx.meta, f)
-        if rows.num_rows == 0:
-            continue
-        rows = rows.append_column(_ROW, pa.array(np.arange(rows.num_rows, dtype=np.int64)))
-        pairs = rows.select([*b.on, _ROW]).join(keys, keys=b.on, join_type="inner")
-        hit_rows = pairs.column(_ROW).to_numpy()
-        hit_src = pairs.column(_SRC).to_numpy()
+    hits = each_file(candidates, lambda f: _match(tx, b, keys, f))
+    matched_src = np.zeros(src.num_rows, dtype=bool)
+    for _, hit_src in hits:
         matched_src[hit_src] = True
-        out = _rewrite(tx, b, rows, src, hit_rows, hit_src)
-        if out is None:
-            continue
-        removed.append(f)
-        added += tx.writer.write(out.to_batches())
-    tx._change(removed, added)
+    work = [(f, h) for f, h in zip(candidates, hits) if _changes(b, f, h)]
+    inserts: dict[tuple[Any, ...], pa.Table] = {}
     if b.insert and not matched_src.all():
-        new = src.filter(pa.array(~matched_src)).drop_columns([_SRC])
-        tx._change([], tx.writer.write(new.to_batches()))
+        inserts = _by_partition(tx, src.filter(pa.array(~matched_src)).drop_columns([_SRC]))
+    # New rows of a partition go into a rewritten file of that partition (same spec), so
+    # an upsert leaves as many files as it rewrote; the rest get files of their own.
+    jobs = {f.file_path: (h, _take_inserts(tx, inserts, f)) for f, h in work}
+    # Pass 2: rewrite the changed files, several at once.
+    added = [d for files in each_file([f for f, _ in work],
+                                      lambda f: _merge_file(tx, b, src, f, *jobs[f.file_path]))
+             for d in files]
+    tx._change([f for f, _ in work], added)
+    if inserts:
+        tx._change([], tx.writer.write([x for t in inserts.values() for x in t.to_batches()]))
     tx.filters.append(("merge", bound))
     tx.kinds.append("merge")
 
 
+def _may_hold_keys(tx: Transaction, live: list[DataFile], bound: Any) -> list[DataFile]:
+    plan = classify(tx.meta, live, bound)
+    return plan.whole + plan.partial
+
+
+Hits = tuple[np.ndarray, np.ndarray]  # (row in the file, row in the source) per match
+
+
+def _match(tx: Transaction, b: MergeBuilder, keys: pa.Table, f: DataFile) -> Hits:
+    rows = read_file(tx.table.io, tx.meta, f, columns=b.on)
+    rows = rows.append_column(_ROW, pa.array(np.arange(rows.num_rows, dtype=np.int64)))
+    pairs = rows.join(keys, keys=b.on, join_type="inner")
+    return pairs.column(_ROW).to_numpy(), pairs.column(_SRC).to_numpy()
+
+
+def _changes(b: MergeBuilder, f: DataFile, hits: Hits) -> bool:
+    """Whether the merge changes the file's rows (an update or delete of a matched row,
+    or a by-source delete of an unmatched one)."""
+    matched = len(hits[0])
+    return (b.matched is not None and matched > 0) or \
+        (b.delete_unmatched_target and matched < f.record_count)
+
+
+def _by_partition(tx: Transaction, rows: pa.Table) -> dict[tuple[Any, ...], pa.Table]:
+    """Rows to insert, grouped by their partition tuple under the current spec."""
+    groups: dict[tuple[Any, ...], list[pa.RecordBatch]] = {}
+    for batch in rows.to_batches():
+        for key, part in split(batch, tx.meta.spec, tx.meta.schema):
+            groups.setdefault(key, []).append(part)
+    return {k: pa.Table.from_batches(v, schema=rows.schema) for k, v in groups.items()}
+
+
+def _take_inserts(tx: Transaction, inserts: dict[tuple[Any, ...], pa.Table],
+                  f: DataFile) -> pa.Table | None:
+    if f.spec_id != tx.meta.spec.spec_id:
+        return None
+    return inserts.pop(f.partition, None)
+
+
+def _merge_file(tx: Transaction, b: MergeBuilder, src: pa.Table, f: DataFile, hits: Hits,
+                inserts: pa.Table | None) -> list[DataFile]:
+    """Rewrite one file: its rows after the merge, plus new rows of its partition."""
+    rows = read_file(tx.table.io, tx.meta, f)
+    hit_rows, hit_src = hits
+    if rows.num_rows != f.record_count:
+        raise CorruptMetadataError(f"Cannot merge into {tx.table.name}: data file {f.file_path} "
+                                   f"has {rows.num_rows} rows, its manifest says "
+                                   f"{f.record_count}")
+    out = _rewrite(tx, b, rows, src, hit_rows, hit_src)
+    if inserts is not None:
+        out = pa.concat_tables([out, inserts.cast(tx.schema)])
+    return tx.writer.write(out.to_batches())
+
+
 def _rewrite(tx: Transaction, b: MergeBuilder, rows: pa.Table, src: pa.Table,
-             hit_rows: np.ndarray, hit_src: np.ndarray) -> pa.Table | None:
-    """The file's rows after the merge, or None when they do not change."""
+             hit_rows: np.ndarray, hit_src: np.ndarray) -> pa.Table:
+    """The file's rows after the merge."""
     unmatched = np.ones(rows.num_rows, dtype=bool)
     unmatched[hit_rows] = False
-    changed = (b.matched is not None and len(hit_rows) > 0) or \
-        (b.delete_unmatched_target and bool(unmatched.any()))
-    if not changed:
-        return None
     parts = []
     if not b.delete_unmatched_target:
-        parts.append(rows.filter(pa.array(unmatched)).drop_columns([_ROW]))
+        parts.append(rows.filter(pa.array(unmatched)))
     if b.matched == "update_all":
         parts.append(src.take(pa.array(hit_src)).drop_columns([_SRC]))
     elif b.matched == "update":
         parts.append(_update_matched(tx, b, rows.take(pa.array(hit_rows)),
                                      src.take(pa.array(hit_src))))
     elif b.matched is None:  # matched rows stay as they are
-        parts.append(rows.take(pa.array(hit_rows)).drop_columns([_ROW]))
+        parts.append(rows.take(pa.array(hit_rows)))
     return pa.concat_tables([p.cast(tx.schema) for p in parts]) if parts \
-        else rows.slice(0, 0).drop_columns([_ROW]).cast(tx.schema)
+        else rows.slice(0, 0).cast(tx.schema)
 
 
 def _update_matched(tx: Transaction, b: MergeBuilder, target: pa.Table,
@@ -191,7 +238,7 @@ def _update_matched(tx: Transaction, b: MergeBuilder, target: pa.Table,
     for name in source.column_names:
         columns[f"source.{name}"] = source.column(name).combine_chunks()
     schema = tx.schema
-    out = target.drop_columns([_ROW])
+    out = target
     for name, value in b.matched_set.items():
         if name not in schema.names:
             raise ValidationError(f"Cannot update {tx.table.name}: no column {name!r}")
