@@ -2,8 +2,8 @@
 size, same rows, committed as one `replace` snapshot (spec "Snapshots": operation
 `replace`; reference §5: "the files to delete must still be in the table").
 
-Files are rewritten whole (a filter only chooses which files), one bin at a time, so
-memory is bounded by a bin (about one target file), never by the table.
+Files are rewritten whole (a filter only chooses which files), a few bins at a time, so
+memory is bounded by those bins (about one target file each), never by the table.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from tablefmt import properties as P
+from tablefmt.arrow_schema import to_arrow_schema
 from tablefmt.errors import CorruptMetadataError, ValidationError
 from tablefmt.maintenance.sort_rows import sort_table
 from tablefmt.metadata.data_file import DataFile
@@ -22,8 +23,8 @@ from tablefmt.scan.planner import FileTask
 from tablefmt.scan.reader import read_batches
 from tablefmt.transaction.commit import commit
 from tablefmt.transaction.fault import checkpoint
+from tablefmt.transaction.fileset import Writer, in_lanes
 from tablefmt.transaction.producer import SnapshotProducer
-from tablefmt.write.writer import DataWriter
 
 if TYPE_CHECKING:
     from tablefmt.table import Table
@@ -123,8 +124,9 @@ def _first_fit_decreasing(tasks: Bin, target: int) -> list[Bin]:
 
 
 class _Rewrite:
-    """Reads each bin, sorts it when the table has a sort order, writes it with one
-    DataWriter, then commits added and replaced files (the shape of writes.py)."""
+    """Reads each bin, sorts it when the table has a sort order, writes it, then commits
+    added and replaced files (the shape of writes.py). Bins are rewritten several at a
+    time (`in_lanes`: one Parquet encoder per bin, so bins are the unit of parallelism)."""
 
     def __init__(self, table: Table, target: int, bins: list[Bin]) -> None:
         meta = table.metadata
@@ -132,8 +134,8 @@ class _Rewrite:
         props = dict(meta.properties)
         props[P.WRITE_TARGET_FILE_SIZE_BYTES] = str(target)
         # Output goes to the current spec and schema (Java's default output spec).
-        self.writer = DataWriter(table.io, meta.location, meta.schema, meta.spec, props,
-                                 meta.default_sort_order_id or None)
+        self.writer = Writer(table.io, meta, props)
+        self.arrow_schema = to_arrow_schema(meta.schema)
         self.producer = SnapshotProducer(table.io, "replace", MAIN_BRANCH)
 
     def written(self) -> list[str]:
@@ -141,9 +143,11 @@ class _Rewrite:
 
     def run(self) -> Snapshot:
         try:
-            for b in self.bins:
-                self._rewrite(b)
-            self.producer.added_files = self._verified(self.writer.files)
+            # A sorted bin is held whole, twice (rows and sorted rows): count it double.
+            weight = 2 if self.meta.sort_order.fields else 1
+            sizes = [weight * sum(t.file_size_in_bytes for t in b) for b in self.bins]
+            added = in_lanes(self.bins, self._rewrite, sizes)
+            self.producer.added_files = self._verified([f for files in added for f in files])
             checkpoint("data_files")
         except BaseException:
             self.table.io.delete_quietly(self.writer.written)
@@ -155,14 +159,18 @@ class _Rewrite:
         assert snap is not None
         return snap
 
-    def _rewrite(self, tasks: Bin) -> None:
+    def _rewrite(self, tasks: Bin) -> list[DataFile]:
         expected = sum(t.record_count for t in tasks)
+        # A bin is one partition of one spec: under the current spec its rows need no split.
+        first = tasks[0]
+        partition = first.data_file.partition if first.spec_id == self.meta.spec.spec_id \
+            else None
         order = self.meta.sort_order
         if order.fields:
-            rows = pa.Table.from_batches(list(self._read(tasks)), schema=self.writer.arrow_schema)
+            rows = pa.Table.from_batches(list(self._read(tasks)), schema=self.arrow_schema)
             self._check(tasks, rows.num_rows, expected)
-            self.writer.write(sort_table(rows, order, self.meta.schema).to_batches())
-            return
+            return self.writer.write(sort_table(rows, order, self.meta.schema).to_batches(),
+                                     partition)
         counted = [0]
 
         def counting(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -170,8 +178,9 @@ class _Rewrite:
                 counted[0] += batch.num_rows
                 yield batch
 
-        self.writer.write(counting(self._read(tasks)))
+        files = self.writer.write(counting(self._read(tasks)), partition)
         self._check(tasks, counted[0], expected)
+        return files
 
     def _read(self, tasks: Bin) -> Iterator[pa.RecordBatch]:
         mapping = self.meta.properties.get(P.DEFAULT_NAME_MAPPING)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -32,12 +32,14 @@ if TYPE_CHECKING:
     from tablefmt.io import FileIO
 
 R = TypeVar("R")
+T = TypeVar("T")
 # Files rewritten at once. One file is one Parquet encoder on one thread (a day partition
 # is usually a single row group), so copy-on-write over many files is only as parallel as
 # the files in flight. Each holds its rows in memory (several times its Parquet size), so
 # files also wait while the ones in flight add up to IN_FLIGHT_BYTES; a bigger file runs alone.
 LANES = max(1, min(4, os.cpu_count() or 1))
 IN_FLIGHT_BYTES = 256 * 1024 * 1024
+
 
 @dataclass
 class FileSet:
@@ -116,18 +118,22 @@ def each_file(files: Sequence[DataFile], fn: Callable[[DataFile], R]) -> list[R]
     separate cores. If one call fails, the others not yet started are cancelled and the
     running ones finish before the error propagates, so an abort afterwards sees every
     file that was written."""
-    if len(files) <= 1 or LANES == 1:
-        return [fn(f) for f in files]
+    return in_lanes(files, fn, [f.file_size_in_bytes for f in files])
+
+
+def in_lanes(items: Sequence[T], fn: Callable[[T], R], sizes: Sequence[int]) -> list[R]:
+    """`each_file` over any work items, `sizes` their bytes on disk."""
+    if len(items) <= 1 or LANES == 1:
+        return [fn(x) for x in items]
     results: list[R] = []
     running: deque[tuple[Future[R], int]] = deque()
     with ThreadPoolExecutor(max_workers=LANES, thread_name_prefix="tablefmt-cow") as pool:
         try:
-            for f in files:
-                size = f.file_size_in_bytes
+            for item, size in zip(items, sizes):
                 while running and (len(running) == LANES or
                                    sum(n for _, n in running) + size > IN_FLIGHT_BYTES):
                     results.append(running.popleft()[0].result())
-                running.append((pool.submit(fn, f), size))
+                running.append((pool.submit(fn, item), size))
             results += [future.result() for future, _ in running]
         except BaseException:
             for future, _ in running:
@@ -135,21 +141,35 @@ def each_file(files: Sequence[DataFile], fn: Callable[[DataFile], R]) -> list[R]
             raise
     return results
 
+
 class Writer:
     """Writes rows as data files of the current schema and spec; remembers every path.
-    Safe to call from several threads (each call has its own DataWriter)."""
+    Safe to call from several threads (each call has its own DataWriter). `properties`
+    replace the table's (a compaction's target size)."""
 
-    def __init__(self, io: FileIO, meta: TableMetadata) -> None:
+    def __init__(self, io: FileIO, meta: TableMetadata,
+                 properties: dict[str, str] | None = None) -> None:
         self.io, self.meta = io, meta
+        self.properties = meta.properties if properties is None else properties
         self.written: list[str] = []
         self._lock = threading.Lock()
 
-    def write(self, batches: Iterator[pa.RecordBatch] | list[pa.RecordBatch]) -> list[DataFile]:
+    def write(self, batches: Iterable[pa.RecordBatch],
+              partition: tuple[Any, ...] | None = None) -> list[DataFile]:
+        """Data files of the batches' rows; `partition`, when given, is every row's
+        partition under the current spec (see `DataWriter.write`)."""
         m = self.meta
-        writer = DataWriter(self.io, m.location, m.schema, m.spec, m.properties,
+        writer = DataWriter(self.io, m.location, m.schema, m.spec, self.properties,
                             m.default_sort_order_id or None)
         try:
-            return writer.write(b for b in batches if b.num_rows)
+            return writer.write((b for b in batches if b.num_rows), partition)
         finally:
             with self._lock:
                 self.written.extend(writer.written)
+
+    def forget_since(self, mark: int) -> list[str]:
+        """Paths written after the first `mark` ones, no longer remembered (the caller
+        deletes them)."""
+        with self._lock:
+            gone, self.written = self.written[mark:], self.written[:mark]
+        return gone

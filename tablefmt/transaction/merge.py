@@ -1,7 +1,8 @@
-"""`Table.merge()`: upsert by key with copy-on-write. Matching is Arrow's hash join on the
-key columns of the files that can hold a source key (by partition and key bounds); only
-files with a matched (or, for by-source deletes, unmatched) row are read whole and
-rewritten, several at once, and new rows join a rewritten file of their partition."""
+"""`Table.merge()`: upsert by key with copy-on-write. Matching is Arrow's hash join of the
+key columns of each file that can hold a source key (by partition and key bounds) with the
+source keys inside that file's bounds; only files with a matched (or, for by-source
+deletes, unmatched) row are read whole and rewritten, several at once, and new rows join
+a rewritten file of their partition."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tablefmt import types as T
 from tablefmt.errors import CorruptMetadataError, SchemaMismatchError, ValidationError
 from tablefmt.expressions import AlwaysTrue, And, Expression, bind, col
 from tablefmt.expressions.values import as_term, evaluate
+from tablefmt.metadata.conversions import from_bytes
 from tablefmt.metadata.data_file import DataFile
 from tablefmt.metadata.snapshot import Snapshot
 from tablefmt.transaction.fileset import classify, each_file, read_file
@@ -136,25 +139,42 @@ def _apply(tx: Transaction, b: MergeBuilder) -> None:
     # without a match (key bounds overlap, keys do not) are never read whole.
     keys = src.select([*b.on, _SRC])
     hits = each_file(candidates, lambda f: _match(tx, b, keys, f))
-    matched_src = np.zeros(src.num_rows, dtype=bool)
-    for _, hit_src in hits:
-        matched_src[hit_src] = True
     work = [(f, h) for f, h in zip(candidates, hits) if _changes(b, f, h)]
-    inserts: dict[tuple[Any, ...], pa.Table] = {}
-    if b.insert and not matched_src.all():
-        inserts = _by_partition(tx, src.filter(pa.array(~matched_src)).drop_columns([_SRC]))
-    # New rows of a partition go into a rewritten file of that partition (same spec), so
-    # an upsert leaves as many files as it rewrote; the rest get files of their own.
-    jobs = {f.file_path: (h, _take_inserts(tx, inserts, f)) for f, h in work}
-    # Pass 2: rewrite the changed files, several at once.
-    added = [d for files in each_file([f for f, _ in work],
-                                      lambda f: _merge_file(tx, b, src, f, *jobs[f.file_path]))
-             for d in files]
+    inserts = _inserts(tx, b, src, hits)
+    with tx._staging():  # pass 2
+        added = _write(tx, b, src, work, inserts)
     tx._change([f for f, _ in work], added)
-    if inserts:
-        tx._change([], tx.writer.write([x for t in inserts.values() for x in t.to_batches()]))
     tx.filters.append(("merge", bound))
     tx.kinds.append("merge")
+
+
+def _inserts(tx: Transaction, b: MergeBuilder, src: pa.Table,
+             hits: list[Hits]) -> dict[tuple[Any, ...], pa.Table]:
+    """The source rows no target row matched, by partition, when they are inserted."""
+    if not b.insert:
+        return {}
+    matched = np.zeros(src.num_rows, dtype=bool)
+    for _, hit_src in hits:
+        matched[hit_src] = True
+    if matched.all():
+        return {}
+    return _by_partition(tx, src.filter(pa.array(~matched)).drop_columns([_SRC]))
+
+
+def _write(tx: Transaction, b: MergeBuilder, src: pa.Table, work: list[tuple[DataFile, Hits]],
+           inserts: dict[tuple[Any, ...], pa.Table]) -> list[DataFile]:
+    """Rewrite the changed files, several at once. New rows of a partition go into a
+    rewritten file of that partition (same spec), so an upsert leaves as many files as it
+    rewrote; the rest get files of their own."""
+    homes = _homes(tx, b, src)
+    jobs = {f.file_path: (h, _take_inserts(tx, inserts, f), _same_partition(tx, b, f, h, homes))
+            for f, h in work}
+    rewritten = each_file([f for f, _ in work],
+                          lambda f: _merge_file(tx, b, src, f, *jobs[f.file_path]))
+    added = [d for files in rewritten for d in files]
+    if inserts:
+        added += tx.writer.write([x for t in inserts.values() for x in t.to_batches()])
+    return added
 
 
 def _may_hold_keys(tx: Transaction, live: list[DataFile], bound: Any) -> list[DataFile]:
@@ -166,10 +186,31 @@ Hits = tuple[np.ndarray, np.ndarray]  # (row in the file, row in the source) per
 
 
 def _match(tx: Transaction, b: MergeBuilder, keys: pa.Table, f: DataFile) -> Hits:
+    keys = _within_bounds(tx, keys, b.on, f)
+    if keys.num_rows == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     rows = read_file(tx.table.io, tx.meta, f, columns=b.on)
     rows = rows.append_column(_ROW, pa.array(np.arange(rows.num_rows, dtype=np.int64)))
     pairs = rows.join(keys, keys=b.on, join_type="inner")
     return pairs.column(_ROW).to_numpy(), pairs.column(_SRC).to_numpy()
+
+
+def _within_bounds(tx: Transaction, keys: pa.Table, on: list[str], f: DataFile) -> pa.Table:
+    """The source keys inside the file's bounds of a single integer or string key column:
+    no other can match, and the hash join builds its table from these."""
+    field = tx.meta.schema.find_field(on[0])
+    lower = (f.lower_bounds or {}).get(field.field_id)
+    upper = (f.upper_bounds or {}).get(field.field_id)
+    if len(on) != 1 or lower is None or upper is None:
+        return keys
+    key = keys.column(on[0])
+    if field.field_type == T.STRING:  # bounds are UTF-8 bytes, compared unsigned
+        key, low, high = key.cast(pa.binary()), pa.scalar(lower), pa.scalar(upper)
+    elif field.field_type in (T.INT, T.LONG):
+        low, high = (pa.scalar(from_bytes(field.field_type, b), key.type) for b in (lower, upper))
+    else:
+        return keys
+    return keys.filter(pc.and_(pc.greater_equal(key, low), pc.less_equal(key, high)))
 
 
 def _changes(b: MergeBuilder, f: DataFile, hits: Hits) -> bool:
@@ -189,6 +230,39 @@ def _by_partition(tx: Transaction, rows: pa.Table) -> dict[tuple[Any, ...], pa.T
     return {k: pa.Table.from_batches(v, schema=rows.schema) for k, v in groups.items()}
 
 
+Homes = tuple[np.ndarray, dict[tuple[Any, ...], int]]  # each source row's partition number
+
+
+def _homes(tx: Transaction, b: MergeBuilder, src: pa.Table) -> Homes | None:
+    """Each source row's partition under the current spec, when matched rows take the
+    source's values (`update_all`); None otherwise."""
+    if b.matched != "update_all":
+        return None
+    number = np.empty(src.num_rows, dtype=np.int64)
+    numbers: dict[tuple[Any, ...], int] = {}
+    for batch in src.to_batches():
+        for key, part in split(batch, tx.meta.spec, tx.meta.schema):
+            number[part.column(_SRC).to_numpy()] = numbers.setdefault(key, len(numbers))
+    return number, numbers
+
+
+def _same_partition(tx: Transaction, b: MergeBuilder, f: DataFile, hits: Hits,
+                    homes: Homes | None) -> tuple[Any, ...] | None:
+    """The file's partition when every row of its rewrite stays in it, so the writer need
+    not split them again: matched rows move only when the merge sets a partition source
+    column, or takes the source's values from another partition."""
+    if f.spec_id != tx.meta.spec.spec_id:
+        return None
+    if b.matched == "update" and tx._moves_rows(b.matched_set):
+        return None
+    if homes is not None and len(hits[1]):
+        number, numbers = homes
+        own = numbers.get(f.partition)
+        if own is None or not bool(np.all(number[hits[1]] == own)):
+            return None
+    return f.partition
+
+
 def _take_inserts(tx: Transaction, inserts: dict[tuple[Any, ...], pa.Table],
                   f: DataFile) -> pa.Table | None:
     if f.spec_id != tx.meta.spec.spec_id:
@@ -197,8 +271,9 @@ def _take_inserts(tx: Transaction, inserts: dict[tuple[Any, ...], pa.Table],
 
 
 def _merge_file(tx: Transaction, b: MergeBuilder, src: pa.Table, f: DataFile, hits: Hits,
-                inserts: pa.Table | None) -> list[DataFile]:
-    """Rewrite one file: its rows after the merge, plus new rows of its partition."""
+                inserts: pa.Table | None, partition: tuple[Any, ...] | None) -> list[DataFile]:
+    """Rewrite one file: its rows after the merge, plus new rows of its partition
+    (`partition`: every row's, when known)."""
     rows = read_file(tx.table.io, tx.meta, f)
     hit_rows, hit_src = hits
     if rows.num_rows != f.record_count:
@@ -208,7 +283,7 @@ def _merge_file(tx: Transaction, b: MergeBuilder, src: pa.Table, f: DataFile, hi
     out = _rewrite(tx, b, rows, src, hit_rows, hit_src)
     if inserts is not None:
         out = pa.concat_tables([out, inserts.cast(tx.schema)])
-    return tx.writer.write(out.to_batches())
+    return tx.writer.write(out.to_batches(), partition)
 
 
 def _rewrite(tx: Transaction, b: MergeBuilder, rows: pa.Table, src: pa.Table,

@@ -5,6 +5,8 @@ without being read; partly matching files are rewritten; the rest stay as they a
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +23,7 @@ from tablefmt.metadata.data_file import DataFile
 from tablefmt.metadata.snapshot import MAIN_BRANCH, Snapshot
 from tablefmt.metadata.table_metadata import TableMetadata
 from tablefmt.transaction.commit import commit
-from tablefmt.transaction.fileset import FileSet, Writer, classify, read_file
+from tablefmt.transaction.fileset import FileSet, Writer, classify, each_file, read_file
 from tablefmt.transaction.producer import SnapshotProducer
 from tablefmt.transaction.validation import check_no_conflicting_data, check_writable_branch
 from tablefmt.write.conform import Conformer
@@ -74,15 +76,18 @@ class Transaction:
     def _delete(self, bound: Any) -> None:
         plan = classify(self.meta, self.files.live, bound)
         keep = to_arrow_expr(bound, self.meta.schema, negate=True)
-        removed, added = list(plan.whole), []
-        for f in plan.partial:
-            rows = read_file(self.table.io, self.meta, f)
-            kept = rows.filter(keep)
-            if kept.num_rows == rows.num_rows:
-                continue  # metrics said "maybe", the rows say no
-            removed.append(f)
-            added += self.writer.write(kept.to_batches())
-        self._change(removed, added)
+        with self._staging():
+            new = each_file(plan.partial, lambda f: self._without(f, keep))
+        changed = [f for f, files in zip(plan.partial, new) if files is not None]
+        self._change(plan.whole + changed, [d for files in new if files for d in files])
+
+    def _without(self, f: DataFile, keep: Any) -> list[DataFile] | None:
+        """One file rewritten with only the rows `keep` passes; None when that is all."""
+        rows = read_file(self.table.io, self.meta, f)
+        kept = rows.filter(keep)
+        if kept.num_rows == rows.num_rows:
+            return None  # metrics said "maybe", the rows say no
+        return self.writer.write(kept.to_batches(), self._partition_of(f))
 
     def overwrite(self, data: Any, where: Any = None, mode: str | None = None) -> None:
         self._check_open()
@@ -128,26 +133,34 @@ class Transaction:
         bound = self._bind(where)
         match = to_arrow_expr(bound, self.meta.schema)
         plan = classify(self.meta, self.files.live, bound)
-        removed, added = [], []
-        for f in plan.whole + plan.partial:
-            rows = read_file(self.table.io, self.meta, f)
-            mask = _mask(rows, match)
-            if not pc.any(mask).as_py():
-                continue
-            columns = {n: rows.column(n).combine_chunks() for n in rows.column_names}
-            for name, term in terms.items():
-                target = schema.field(name)
-                new = evaluate(term, columns, rows.num_rows, target.type, name)
-                if not target.nullable and new.null_count:
-                    raise SchemaMismatchError(f"Cannot set required column {name!r} of "
-                                              f"{self.table.name} to null")
-                i = rows.schema.get_field_index(name)
-                rows = rows.set_column(i, target, pc.if_else(mask, new, columns[name]))
-            removed.append(f)
-            added += self.writer.write(rows.to_batches())
-        self._change(removed, added)
+        moves = self._moves_rows(set.keys())
+        with self._staging():
+            new = each_file(plan.whole + plan.partial,
+                            lambda f: self._updated(f, match, terms, moves))
+        changed = [f for f, files in zip(plan.whole + plan.partial, new) if files is not None]
+        self._change(changed, [d for files in new if files for d in files])
         self.filters.append(("update", bound))
         self.kinds.append("update")
+
+    def _updated(self, f: DataFile, match: Any, terms: dict[str, Any],
+                 moves: bool) -> list[DataFile] | None:
+        """One file rewritten with `terms` set on the rows `match` selects; None when it
+        has no such row."""
+        rows = read_file(self.table.io, self.meta, f)
+        mask = _mask(rows, match)
+        if not pc.any(mask).as_py():
+            return None
+        columns = {n: rows.column(n).combine_chunks() for n in rows.column_names}
+        schema = self.schema
+        for name, term in terms.items():
+            target = schema.field(name)
+            new = evaluate(term, columns, rows.num_rows, target.type, name)
+            if not target.nullable and new.null_count:
+                raise SchemaMismatchError(f"Cannot set required column {name!r} of "
+                                          f"{self.table.name} to null")
+            i = rows.schema.get_field_index(name)
+            rows = rows.set_column(i, target, pc.if_else(mask, new, columns[name]))
+        return self.writer.write(rows.to_batches(), None if moves else self._partition_of(f))
 
     def merge(self, source: Any, on: list[str] | str) -> MergeBuilder:
         from tablefmt.transaction.merge import MergeBuilder
@@ -158,6 +171,28 @@ class Transaction:
     # -- staging and commit ----------------------------------------------------------------
     def _bind(self, where: Any) -> Any:
         return bind(to_expression(where), self.meta.schema)
+
+    def _partition_of(self, f: DataFile) -> tuple[Any, ...] | None:
+        """The partition of every row of `f` under the current spec, if known without
+        reading them: the file's own tuple when it was written under that spec."""
+        return f.partition if f.spec_id == self.meta.spec.spec_id else None
+
+    def _moves_rows(self, columns: Iterable[str]) -> bool:
+        """Whether setting `columns` may move rows to another partition: it does when a
+        partition source is one of them or inside one (a struct)."""
+        sources = [self.meta.schema.column_name(f.source_id) for f in self.meta.spec.fields]
+        return any(s == c or s.startswith(c + ".") for s in sources for c in columns)
+
+    @contextmanager
+    def _staging(self) -> Iterator[None]:
+        """Files written inside are removed again if it fails: the operation did not
+        happen, whether or not the transaction goes on."""
+        mark = len(self.writer.written)
+        try:
+            yield
+        except BaseException:
+            self.table.io.delete_quietly(self.writer.forget_since(mark))
+            raise
 
     def _change(self, remove: list[DataFile], add: list[DataFile]) -> None:
         dropped = self.files.replace(remove, add)

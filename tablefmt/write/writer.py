@@ -1,12 +1,13 @@
 """Arrow batches -> Parquet data files of the target size, one rolling writer per
-partition, row groups encoded in parallel threads (pyarrow releases the GIL)."""
+partition, row groups encoded in parallel threads (pyarrow releases the GIL); each file's
+column encodings are chosen from its first row group (`encoding.py`)."""
 
 from __future__ import annotations
 
 import os
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
@@ -23,11 +24,16 @@ from tablefmt.metadata.data_file import DataFile
 from tablefmt.partitioning import PartitionSpec
 from tablefmt.schema import Schema
 from tablefmt.transforms import parse_transform as transform_of
+from tablefmt.write.encoding import choose_encodings
 from tablefmt.write.partition import split
 from tablefmt.write.stats import footer_metrics
 
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tablefmt-write")
 MAX_LANES = max(1, min(4, os.cpu_count() or 1))  # parallel files per partition
+# Small batches are concatenated up to this many rows before they are split by partition
+# (a split has a fixed cost per batch: thousands of tiny batches would pay it thousands
+# of times).
+COALESCE_ROWS = 65_536
 
 
 class _RollingFile:
@@ -69,7 +75,7 @@ class _RollingFile:
             for start in range(0, table.num_rows, step):
                 chunk = table.slice(start, step)
                 if self.writer is None:
-                    self._open()
+                    self._open(chunk)
                 assert self.writer is not None
                 self.writer.write_table(chunk, row_group_size=step)
                 self.rows += chunk.num_rows
@@ -79,12 +85,15 @@ class _RollingFile:
                 if self.sink.tell() >= self.owner.target_size:
                     self._close()
 
-    def _open(self) -> None:
+    def _open(self, first: pa.Table) -> None:
         o = self.owner
         self.path = o.new_path(self.partition)
         self.sink = o.io.open_output(self.path)
         o.written.append(self.path)
+        chosen = choose_encodings(first, o.schema)
         self.writer = pq.ParquetWriter(self.sink, o.arrow_schema, compression=o.compression,
+                                       use_dictionary=chosen.dictionary,
+                                       column_encoding=chosen.column_encoding or None,
                                        store_decimal_as_integer=True, write_statistics=True)
         self.nan = {fid: 0 for fid, _ in o.float_columns}
         self.rows = 0
@@ -149,8 +158,11 @@ class DataWriter:
             parts.append(f"{quote(f.name, safe='')}={quote(text, safe='')}")
         return "/".join(parts) + "/"
 
-    def write(self, batches: Iterable[pa.RecordBatch]) -> list[DataFile]:
+    def write(self, batches: Iterable[pa.RecordBatch],
+              partition: tuple[Any, ...] | None = None) -> list[DataFile]:
         """Write every batch (already conformed to the schema); return the data files.
+        `partition`, when given, is the partition tuple of every row (a rewrite of one
+        file of the writer's spec): the rows are not split again.
 
         A partition whose data fills a row group while its previous row group is still
         being encoded opens a second file ("lane", up to one per core) so big appends
@@ -158,25 +170,21 @@ class DataWriter:
         lanes: dict[tuple[Any, ...], list[_RollingFile]] = {}
         current: dict[tuple[Any, ...], int] = {}
         pending: list[Future[None]] = []
-        for batch in batches:
-            if batch.num_rows == 0:
-                continue
-            for key, part in split(batch, self.spec, self.schema):
-                files = lanes.get(key)
-                if files is None:
-                    files = lanes[key] = [_RollingFile(self, key)]
-                    current[key] = 0
-                for start in range(0, part.num_rows, self.row_group_rows):
-                    rf = files[current[key]]
-                    fut = rf.add(part.slice(start, self.row_group_rows))
-                    if fut is None:
-                        continue
-                    pending.append(fut)
-                    if not fut.done():  # still encoding: the next row group goes elsewhere
-                        i = (current[key] + 1) % MAX_LANES
-                        if i == len(files):
-                            files.append(_RollingFile(self, key))
-                        current[key] = i
+        for key, part in self._parts(batches, partition):
+            files = lanes.get(key)
+            if files is None:
+                files = lanes[key] = [_RollingFile(self, key)]
+                current[key] = 0
+            for start in range(0, part.num_rows, self.row_group_rows):
+                fut = files[current[key]].add(part.slice(start, self.row_group_rows))
+                if fut is None:
+                    continue
+                pending.append(fut)
+                if not fut.done():  # still encoding: the next row group goes elsewhere
+                    i = (current[key] + 1) % MAX_LANES
+                    if i == len(files):
+                        files.append(_RollingFile(self, key))
+                    current[key] = i
             # Bound memory: wait for the oldest row groups when many are in flight.
             while len(pending) > 2 * (_POOL._max_workers or 4):
                 pending.pop(0).result()
@@ -191,3 +199,38 @@ class DataWriter:
         for rf in every:
             rf.finish()
         return sorted(self.files, key=lambda f: f.file_path)
+
+    def _parts(self, batches: Iterable[pa.RecordBatch], partition: tuple[Any, ...] | None
+               ) -> Iterator[tuple[tuple[Any, ...], pa.RecordBatch]]:
+        """(partition tuple, rows) pieces of the batches."""
+        if partition is not None:
+            yield from ((partition, b) for b in batches if b.num_rows)
+            return
+        for batch in coalesce(batches, COALESCE_ROWS):
+            yield from split(batch, self.spec, self.schema)
+
+
+def coalesce(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.RecordBatch]:
+    """The batches' rows in order, in batches of at least `rows` rows (but the last):
+    small neighbours are concatenated, big batches pass through as they are.
+
+    Example:
+        >>> small, big = pa.record_batch({"x": [1, 2]}), pa.record_batch({"x": [0] * 9})
+        >>> [b.num_rows for b in coalesce([small, small, small, big, small], 4)]
+        [4, 11, 2]
+    """
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        if not pending and batch.num_rows >= rows:
+            yield batch
+            continue
+        pending.append(batch)
+        count += batch.num_rows
+        if count >= rows:
+            yield pa.concat_batches(pending)
+            pending, count = [], 0
+    if pending:
+        yield pending[0] if len(pending) == 1 else pa.concat_batches(pending)

@@ -149,3 +149,23 @@ def test_outside_readers_agree_after_every_operation(local_cat, pyiceberg_catalo
                          "ORDER BY id").fetchall()
         assert theirs == mine
         assert ducks == [(r["id"], r["region"], r["amount"]) for r in mine]
+
+
+def test_an_update_failing_in_one_file_removes_the_files_it_wrote_and_the_transaction_goes_on(
+        cat) -> None:
+    schema = pa.schema([pa.field("id", pa.int64(), nullable=False), ("g", pa.string()),
+                        ("x", pa.float64())])
+    t = cat.create_table("db.g", schema, partition_by=["g"])
+    for g in "abcdef":  # six files; only f's x does not fit the id column
+        t.append(pa.table({"id": [1, 2], "g": [g, g], "x": [1.0, 1.5 if g == "f" else 2.0]},
+                          schema=schema))
+    on_disk = {f.path for f in t.io.list(t.location)}
+    with t.transaction() as tx:
+        with pytest.raises(tf.SchemaMismatchError, match="Cannot set"):
+            tx.update("id >= 0", set={"id": "x"})  # rewrites files in parallel, then fails
+        tx.delete("g = 'a'")
+    assert sorted(r["g"] for r in t.to_arrow().to_pylist()) == list("bbccddeeff")
+    data = {task.file_path for task in t.scan().plan_files()}
+    new = {f.path for f in t.io.list(t.location)} - on_disk
+    assert not {p for p in new if "/data/" in p}  # the failed update left no data files
+    assert data <= on_disk
