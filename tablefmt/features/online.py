@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tablefmt.errors import ValidationError
-from tablefmt.features.historical import quote
+from tablefmt.features.asof import quote
 from tablefmt.features.reading import TS, read_feature_rows
 from tablefmt.features.table import ONLINE_STORE
 from tablefmt.metadata.table_metadata import TableMetadata
