@@ -185,7 +185,7 @@ _ARROW_OPS = {"+": "add_checked", "-": "subtract_checked", "*": "multiply_checke
 def evaluate(term: Term, columns: dict[str, pa.Array], length: int, target: pa.DataType,
              where: str) -> pa.Array:
     """The term over `columns` (name -> array), cast to `target`."""
-    result = _eval(term, columns, length, where)
+    result = _compute(term, columns, length, where)
     try:
         if isinstance(result, pa.Scalar):
             result = pa.array([result.as_py()] * length, type=result.type) if result.is_valid \
@@ -195,7 +195,7 @@ def evaluate(term: Term, columns: dict[str, pa.Array], length: int, target: pa.D
         raise SchemaMismatchError(f"Cannot set {where} to {term}: {exc}") from exc
 
 
-def _eval(term: Term, columns: dict[str, pa.Array], length: int, where: str) -> Any:
+def _compute(term: Term, columns: dict[str, pa.Array], length: int, where: str) -> Any:
     if isinstance(term, Lit):
         return pa.scalar(term.value)
     if isinstance(term, Col):
@@ -204,7 +204,7 @@ def _eval(term: Term, columns: dict[str, pa.Array], length: int, where: str) -> 
                               f"columns are {', '.join(sorted(columns))}")
         return columns[term.name]
     assert isinstance(term, Arith)
-    left, right = _eval(term.left, columns, length, where), _eval(term.right, columns, length,
+    left, right = _compute(term.left, columns, length, where), _compute(term.right, columns, length,
                                                                   where)
     try:
         return getattr(pc, _ARROW_OPS[term.op])(left, right)
