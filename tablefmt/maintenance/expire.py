@@ -86,11 +86,7 @@ def expire_snapshots(table: Table, *, older_than: datetime | timedelta | None = 
         (True, 1)
         >>> cat.close(); tmp.cleanup()
     """
-    if isinstance(retain_last, bool) or not isinstance(retain_last, int) or retain_last < 1:
-        raise ValidationError(f"Cannot expire snapshots of {table.name}: retain_last must be "
-                              f"an integer >= 1, got {retain_last!r}")
-    now_ms = int(time.time() * 1000)
-    expiry = _Expiry(table, now_ms, _cutoff_ms(table, older_than, now_ms), retain_last)
+    expiry = _expiry(table, older_than, retain_last)
     return expiry.preview() if dry_run else expiry.run()
 
 
@@ -105,9 +101,16 @@ def retention_now(table: Table, older_than: datetime | timedelta | None = None,
                   retain_last: int = 1) -> Retention:
     """The snapshots and refs `expire_snapshots` would remove now, without the (costly)
     search for the files only they reach."""
+    return retain(table.metadata, _expiry(table, older_than, retain_last).policy(table.metadata))
+
+
+def _expiry(table: Table, older_than: datetime | timedelta | None, retain_last: int) -> _Expiry:
+    """An expiry of `table` as of now, its arguments validated."""
+    if isinstance(retain_last, bool) or not isinstance(retain_last, int) or retain_last < 1:
+        raise ValidationError(f"Cannot expire snapshots of {table.name}: retain_last must be "
+                              f"an integer >= 1, got {retain_last!r}")
     now_ms = int(time.time() * 1000)
-    expiry = _Expiry(table, now_ms, _cutoff_ms(table, older_than, now_ms), retain_last)
-    return retain(table.metadata, expiry.policy(table.metadata))
+    return _Expiry(table, now_ms, _cutoff_ms(table, older_than, now_ms), retain_last)
 
 
 def _cutoff_ms(table: Table, older_than: datetime | timedelta | None, now_ms: int) -> int:

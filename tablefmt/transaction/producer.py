@@ -147,10 +147,11 @@ class SnapshotProducer:
         min_count = base.int_property(P.MANIFEST_MIN_MERGE_COUNT, P.MANIFEST_MIN_MERGE_COUNT_DEFAULT)
         target = base.int_property(P.MANIFEST_TARGET_SIZE_BYTES,
                                    P.MANIFEST_TARGET_SIZE_BYTES_DEFAULT)
-        out = [m for m in manifests if m.sequence_number == UNASSIGNED
-               or m.manifest_length >= target // 2]
+        # Only older, small manifests merge; this commit's own and big ones stay as they are.
         small = [m for m in manifests if m.sequence_number != UNASSIGNED
                  and m.manifest_length < target // 2]
+        mergeable = {m.manifest_path for m in small}
+        out = [m for m in manifests if m.manifest_path not in mergeable]
         if len(manifests) <= min_count or len(small) < 2:
             return manifests
         # Merge enough that the next merge is min_count / 2 commits away.
