@@ -6,6 +6,7 @@ computed over Arrow arrays with pyarrow.compute."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -182,20 +183,19 @@ _ARROW_OPS = {"+": "add_checked", "-": "subtract_checked", "*": "multiply_checke
               "/": "divide_checked"}
 
 
-def evaluate(term: Term, columns: dict[str, pa.Array], length: int, target: pa.DataType,
+def evaluate(term: Term, columns: Mapping[str, pa.Array], length: int, target: pa.DataType,
              where: str) -> pa.Array:
     """The term over `columns` (name -> array), cast to `target`."""
     result = _compute(term, columns, length, where)
     try:
         if isinstance(result, pa.Scalar):
-            result = pa.array([result.as_py()] * length, type=result.type) if result.is_valid \
-                else pa.nulls(length, target)
+            result = pa.repeat(result, length) if result.is_valid else pa.nulls(length, target)
         return result if result.type == target else result.cast(target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
         raise SchemaMismatchError(f"Cannot set {where} to {term}: {exc}") from exc
 
 
-def _compute(term: Term, columns: dict[str, pa.Array], length: int, where: str) -> Any:
+def _compute(term: Term, columns: Mapping[str, pa.Array], length: int, where: str) -> Any:
     if isinstance(term, Lit):
         return pa.scalar(term.value)
     if isinstance(term, Col):

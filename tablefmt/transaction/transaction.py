@@ -5,7 +5,7 @@ without being read; partly matching files are rewritten; the rest stay as they a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -150,7 +150,7 @@ class Transaction:
         mask = _mask(rows, match)
         if not pc.any(mask).as_py():
             return None
-        columns = {n: rows.column(n).combine_chunks() for n in rows.column_names}
+        columns = _Columns(rows)
         schema = self.schema
         for name, term in terms.items():
             target = schema.field(name)
@@ -257,6 +257,26 @@ class Transaction:
                 self.commit()
         else:
             self.abort()
+
+
+class _Columns(Mapping[str, pa.Array]):
+    """A table's columns by name as single arrays, each combined when first used (an
+    update reads the columns its values name, not every column)."""
+
+    def __init__(self, rows: pa.Table) -> None:
+        self.rows = rows
+        self.combined: dict[str, pa.Array] = {}
+
+    def __getitem__(self, name: str) -> pa.Array:
+        if name not in self.combined:
+            self.combined[name] = self.rows.column(name).combine_chunks()
+        return self.combined[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows.column_names)
+
+    def __len__(self) -> int:
+        return self.rows.num_columns
 
 
 def _mask(rows: pa.Table, expr: Any) -> pa.Array:

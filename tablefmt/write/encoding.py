@@ -4,7 +4,11 @@ encoding once the dictionary outgrows its page; for a column of unique values (i
 timestamps, measurements, hashes) building that dictionary is wasted work and the file
 comes out larger. Such integer columns are delta-encoded instead (Parquet
 DELTA_BINARY_PACKED: cheap to write and read, and small when values are close, as ids
-and event times usually are); any Parquet reader reads every encoding used here."""
+and event times usually are), and such strings and binaries are written as
+DELTA_LENGTH_BYTE_ARRAY: the lengths delta-packed apart from the bytes, so the codec sees
+the values' bytes back to back instead of a 4-byte length between every two (zstd
+compresses them about twice as fast, and smaller). Any Parquet reader reads every
+encoding used here (Spark's vectorized reader since 3.3)."""
 
 from __future__ import annotations
 
@@ -25,6 +29,8 @@ DISTINCT_SHARE = 0.9
 # Iceberg types stored as Parquet INT32/INT64 (decimals excepted: their physical type
 # depends on the precision).
 _DELTA_TYPES = (T.INT, T.LONG, T.DATE, T.TIME, T.TIMESTAMP, T.TIMESTAMPTZ)
+# Iceberg types stored as Parquet BYTE_ARRAY (uuid and fixed are FIXED_LEN_BYTE_ARRAY).
+_BYTES_TYPES = (T.STRING, T.BINARY)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +61,8 @@ def choose_encodings(first: pa.Table, schema: Schema) -> Encodings:
             out.dictionary.append(path)
         elif t in _DELTA_TYPES:
             out.column_encoding[path] = "DELTA_BINARY_PACKED"
+        elif t in _BYTES_TYPES:
+            out.column_encoding[path] = "DELTA_LENGTH_BYTE_ARRAY"
     return out
 
 
@@ -64,11 +72,24 @@ def repeats(column: pa.ChunkedArray | pa.Array) -> bool:
     n = len(column)
     if n == 0:
         return True
-    sample = column
-    if n > SAMPLE_ROWS:
-        sample = column.take(pa.array(np.linspace(0, n - 1, SAMPLE_ROWS, dtype=np.int64)))
+    sample = column if n <= SAMPLE_ROWS else _sample(column, n)
     try:
         distinct = len(pc.unique(sample))
     except pa.ArrowNotImplementedError:  # extension types (uuid)
         return True
     return distinct < DISTINCT_SHARE * len(sample)
+
+
+def _sample(column: pa.ChunkedArray | pa.Array, n: int) -> pa.ChunkedArray | pa.Array:
+    """SAMPLE_ROWS evenly spaced values, taken chunk by chunk: a take over a chunked array
+    would first concatenate the whole column."""
+    at = np.linspace(0, n - 1, SAMPLE_ROWS, dtype=np.int64)
+    if isinstance(column, pa.Array):
+        return column.take(pa.array(at))
+    parts, start = [], 0
+    for chunk in column.chunks:
+        lo, hi = np.searchsorted(at, [start, start + len(chunk)])
+        if hi > lo:
+            parts.append(chunk.take(pa.array(at[lo:hi] - start)))
+        start += len(chunk)
+    return pa.chunked_array(parts, type=column.type)
