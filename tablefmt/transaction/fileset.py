@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
+from tablefmt.arrow_schema import to_arrow_schema
+from tablefmt.errors import StorageError
 from tablefmt.expressions import (
     StrictMetricsEvaluator,
     project_strict,
@@ -95,21 +98,65 @@ def classify(meta: TableMetadata, files: list[DataFile], bound: Any) -> Classifi
 
 
 def read_file(io: FileIO, meta: TableMetadata, f: DataFile,
-              columns: list[str] | None = None) -> pa.Table:
+              columns: list[str] | None = None, dictionaries: bool = False) -> pa.Table:
     """All rows of one data file under the current schema (by field id), in file order;
-    only `columns` when given."""
+    only `columns` when given. With `dictionaries`, string and binary columns the file
+    stores dictionary-encoded come back as Arrow dictionary arrays: a rewrite then filters
+    and writes their indices (see `DataWriter.file_schema`) instead of decoding and
+    re-hashing every value."""
     task = FileTask(f.file_path, f.file_format, f.record_count, f.file_size_in_bytes, {},
                     f.spec_id, None, f)
     mapping = meta.properties.get(DEFAULT_NAME_MAPPING)
     uniform = len(meta.schemas) == 1 and mapping is None
-    from tablefmt.arrow_schema import to_arrow_schema
-
     schema = to_arrow_schema(meta.schema)
+    if dictionaries and uniform and columns is None:
+        rows = _read_with_dictionaries(io, f.file_path, schema)
+        if rows is not None:
+            return rows
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
     batches = list(read_batches(io, [task], meta.schema, columns, None, set(), None, uniform,
                                 mapping))
     return pa.Table.from_batches(batches, schema=schema)
+
+
+def _read_with_dictionaries(io: FileIO, path: str, schema: pa.Schema) -> pa.Table | None:
+    """The file's rows with its dictionary-encoded string and binary columns as Arrow
+    dictionaries; None when the file's columns are not exactly `schema`'s (the caller
+    reads it by field id instead)."""
+    fs, _ = io.arrow_fs()
+    try:
+        with fs.open_input_file(io.arrow_path(path)) as source:
+            footer = pq.read_metadata(source)
+            names = _dictionary_columns(footer, schema)
+            rows = pq.ParquetFile(source, metadata=footer, read_dictionary=names,
+                                  pre_buffer=True).read(use_threads=True)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise StorageError(f"Cannot read data file {path}: {exc}") from exc
+    if rows.column_names != schema.names:
+        return None
+    fields = []
+    for want, got in zip(schema, rows.schema):
+        decoded = got.type.value_type if pa.types.is_dictionary(got.type) else got.type
+        if decoded != want.type:
+            return None
+        fields.append(want.with_type(got.type))
+    return pa.Table.from_arrays(rows.columns, schema=pa.schema(fields, metadata=schema.metadata))
+
+
+def _dictionary_columns(footer: pq.FileMetaData, schema: pa.Schema) -> list[str]:
+    """Top-level string and binary columns dictionary-encoded in every row group."""
+    plain = {f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_binary(f.type)
+             or pa.types.is_large_string(f.type) or pa.types.is_large_binary(f.type)}
+    groups = [footer.row_group(i) for i in range(footer.num_row_groups)]
+    out = []
+    for j in range(footer.num_columns):
+        name = footer.schema.column(j).path
+        if name in plain and "." not in name and groups and all(
+                g.column(j).has_dictionary_page and "RLE_DICTIONARY" in g.column(j).encodings
+                for g in groups):
+            out.append(name)
+    return out
 
 
 def each_file(files: Sequence[DataFile], fn: Callable[[DataFile], R]) -> list[R]:

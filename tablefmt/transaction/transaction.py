@@ -83,7 +83,7 @@ class Transaction:
 
     def _without(self, f: DataFile, keep: Any) -> list[DataFile] | None:
         """One file rewritten with only the rows `keep` passes; None when that is all."""
-        rows = read_file(self.table.io, self.meta, f)
+        rows = read_file(self.table.io, self.meta, f, dictionaries=True)
         kept = rows.filter(keep)
         if kept.num_rows == rows.num_rows:
             return None  # metrics said "maybe", the rows say no
@@ -146,7 +146,7 @@ class Transaction:
                  moves: bool) -> list[DataFile] | None:
         """One file rewritten with `terms` set on the rows `match` selects; None when it
         has no such row."""
-        rows = read_file(self.table.io, self.meta, f)
+        rows = read_file(self.table.io, self.meta, f, dictionaries=True)
         mask = _mask(rows, match)
         if not pc.any(mask).as_py():
             return None
@@ -260,8 +260,8 @@ class Transaction:
 
 
 class _Columns(Mapping[str, pa.Array]):
-    """A table's columns by name as single arrays, each combined when first used (an
-    update reads the columns its values name, not every column)."""
+    """A table's columns by name as single plain arrays, each combined when first used
+    (an update computes with the columns its values name, not every column)."""
 
     def __init__(self, rows: pa.Table) -> None:
         self.rows = rows
@@ -269,14 +269,17 @@ class _Columns(Mapping[str, pa.Array]):
 
     def __getitem__(self, name: str) -> pa.Array:
         if name not in self.combined:
-            self.combined[name] = self.rows.column(name).combine_chunks()
+            column = self.rows.column(name)
+            if pa.types.is_dictionary(column.type):  # read so by `read_file`: decode
+                column = column.cast(column.type.value_type)
+            self.combined[name] = column.combine_chunks()
         return self.combined[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.rows.column_names)
 
     def __len__(self) -> int:
-        return self.rows.num_columns
+        return len(self.rows.column_names)
 
 
 def _mask(rows: pa.Table, expr: Any) -> pa.Array:

@@ -4,6 +4,7 @@ column encodings are chosen from its first row group (`encoding.py`)."""
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 import uuid
@@ -46,6 +47,7 @@ class _RollingFile:
         self.pending_rows = 0
         self.sink: Any = None
         self.writer: pq.ParquetWriter | None = None
+        self.schema = owner.arrow_schema
         self.path = ""
         self.nan: dict[int, int] = {}
         self.rows = 0
@@ -77,6 +79,8 @@ class _RollingFile:
                 if self.writer is None:
                     self._open(chunk)
                 assert self.writer is not None
+                if chunk.schema != self.schema:
+                    chunk = chunk.cast(self.schema)
                 self.writer.write_table(chunk, row_group_size=step)
                 self.rows += chunk.num_rows
                 for fid, name in self.owner.float_columns:
@@ -91,16 +95,22 @@ class _RollingFile:
         self.sink = o.io.open_output(self.path)
         o.written.append(self.path)
         chosen = choose_encodings(first, o.schema)
-        self.writer = pq.ParquetWriter(self.sink, o.arrow_schema, compression=o.compression,
+        self.schema = o.file_schema(first.schema)
+        self.writer = pq.ParquetWriter(self.sink, self.schema, compression=o.compression,
                                        use_dictionary=chosen.dictionary,
                                        column_encoding=chosen.column_encoding or None,
-                                       store_decimal_as_integer=True, write_statistics=True)
+                                       store_decimal_as_integer=True, write_statistics=True,
+                                       store_schema=self.schema is o.arrow_schema)
         self.nan = {fid: 0 for fid, _ in o.float_columns}
         self.rows = 0
 
     def _close(self) -> None:
         if self.writer is None:
             return
+        if self.schema is not self.owner.arrow_schema:
+            # Written from dictionary arrays: store the table's Arrow schema, as a plain
+            # write does, so every reader sees the column types it would anyway.
+            self.writer.add_key_value_metadata({"ARROW:schema": self.owner.stored_schema})
         self.writer.close()
         meta = self.writer.writer.metadata
         size = self.sink.tell()
@@ -128,6 +138,7 @@ class DataWriter:
                  properties: dict[str, str], sort_order_id: int | None = None) -> None:
         self.io, self.location, self.schema, self.spec = io, location, schema, spec
         self.arrow_schema = to_arrow_schema(schema)
+        self.stored_schema = base64.b64encode(self.arrow_schema.serialize().to_pybytes())
         self.target_size = int(properties.get(P.WRITE_TARGET_FILE_SIZE_BYTES,
                                               P.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT))
         self.row_group_rows = int(properties.get(P.PARQUET_ROW_GROUP_LIMIT,
@@ -141,6 +152,22 @@ class DataWriter:
         self._lock = threading.Lock()
         self.files: list[DataFile] = []
         self.written: list[str] = []
+
+    def file_schema(self, rows: pa.Schema) -> pa.Schema:
+        """The Arrow schema a file of `rows` is written with: the table's, except that
+        string and binary columns `rows` holds as dictionaries (a copy-on-write rewrite
+        reads them so) stay dictionaries, and Parquet writes their indices instead of
+        hashing every value again."""
+        fields, kept = [], False
+        for f in self.arrow_schema:
+            i = rows.get_field_index(f.name)
+            t = rows.field(i).type if i >= 0 else f.type
+            if pa.types.is_dictionary(t) and t.value_type == f.type:
+                fields.append(f.with_type(t))
+                kept = True
+            else:
+                fields.append(f)
+        return pa.schema(fields, metadata=self.arrow_schema.metadata) if kept else self.arrow_schema
 
     def new_path(self, partition: tuple[Any, ...]) -> str:
         with self._lock:
@@ -206,7 +233,9 @@ class DataWriter:
         if partition is not None:
             yield from ((partition, b) for b in batches if b.num_rows)
             return
-        for batch in coalesce(batches, COALESCE_ROWS):
+        plain = (b if b.schema == self.arrow_schema else b.cast(self.arrow_schema)
+                 for b in batches)
+        for batch in coalesce(plain, COALESCE_ROWS):
             yield from split(batch, self.spec, self.schema)
 
 
