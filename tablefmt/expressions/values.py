@@ -183,6 +183,22 @@ _ARROW_OPS = {"+": "add_checked", "-": "subtract_checked", "*": "multiply_checke
               "/": "divide_checked"}
 
 
+def term_columns(*terms: Term) -> set[str]:
+    """Column names the terms read.
+
+    Example:
+        >>> sorted(term_columns(parse_value("price * qty + 1"), Lit(2)))
+        ['price', 'qty']
+    """
+    out: set[str] = set()
+    for term in terms:
+        if isinstance(term, Col):
+            out.add(term.name)
+        elif isinstance(term, Arith):
+            out |= term_columns(term.left, term.right)
+    return out
+
+
 def evaluate(term: Term, columns: Mapping[str, pa.Array], length: int, target: pa.DataType,
              where: str) -> pa.Array:
     """The term over `columns` (name -> array), cast to `target`."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tablefmt.arrow_schema import to_arrow_schema
@@ -29,6 +30,9 @@ from tablefmt.scan.manifests import live_entries, manifest_list
 from tablefmt.scan.planner import FileTask
 from tablefmt.scan.reader import read_batches
 from tablefmt.transaction.validation import MatchFilter, PartitionTest
+from tablefmt.write.encoding import choose_encodings
+from tablefmt.write.splice import splice_columns
+from tablefmt.write.stats import footer_metrics
 from tablefmt.write.writer import DataWriter
 
 if TYPE_CHECKING:
@@ -213,6 +217,34 @@ class Writer:
         finally:
             with self._lock:
                 self.written.extend(writer.written)
+
+    def splice(self, f: DataFile, columns: pa.Table) -> list[DataFile] | None:
+        """`f` written anew with `columns` (all its rows) replaced and its other column
+        chunks copied as they are (`write/splice.py`); None, with nothing written, when the
+        file needs a full rewrite instead."""
+        m = self.meta
+        writer = DataWriter(self.io, m.location, m.schema, m.spec, self.properties,
+                            m.default_sort_order_id or None)
+        path = writer.new_path(f.partition)
+        with self._lock:
+            self.written.append(path)
+        chosen = choose_encodings(columns, m.schema)
+        done = splice_columns(self.io, f.file_path, path, columns, writer.compression,
+                              chosen.dictionary, chosen.column_encoding)
+        if done is None:
+            with self._lock:
+                self.written.remove(path)
+            return None
+        footer, size = done
+        nan = {fid: n for fid, n in (f.nan_value_counts or {}).items()
+               if m.schema.find_field(fid).name not in columns.column_names}
+        for fid, name in writer.float_columns:
+            if name in columns.column_names:
+                nan[fid] = pc.sum(pc.is_nan(columns.column(name))).as_py() or 0
+        return [DataFile(file_path=path, file_format="PARQUET", partition=f.partition,
+                         record_count=footer.num_rows, file_size_in_bytes=size,
+                         spec_id=f.spec_id, sort_order_id=writer.sort_order_id,
+                         **footer_metrics(footer, m.schema, nan))]
 
     def forget_since(self, mark: int) -> list[str]:
         """Paths written after the first `mark` ones, no longer remembered (the caller

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -17,11 +18,12 @@ import pyarrow.dataset as ds
 
 from tablefmt.arrow_schema import to_arrow_schema
 from tablefmt.errors import SchemaMismatchError, ValidationError
-from tablefmt.expressions import AlwaysTrue, bind, to_arrow_expr, to_expression
-from tablefmt.expressions.values import as_term, evaluate
+from tablefmt.expressions import AlwaysTrue, bind, referenced_columns, to_arrow_expr, to_expression
+from tablefmt.expressions.values import as_term, evaluate, term_columns
 from tablefmt.metadata.data_file import DataFile
 from tablefmt.metadata.snapshot import MAIN_BRANCH, Snapshot
 from tablefmt.metadata.table_metadata import TableMetadata
+from tablefmt.properties import DEFAULT_NAME_MAPPING
 from tablefmt.transaction.commit import commit
 from tablefmt.transaction.fileset import FileSet, Writer, classify, each_file, read_file
 from tablefmt.transaction.producer import SnapshotProducer
@@ -131,36 +133,64 @@ class Transaction:
                                       f"columns are {', '.join(schema.names)}")
             terms[name] = as_term(value)
         bound = self._bind(where)
-        match = to_arrow_expr(bound, self.meta.schema)
         plan = classify(self.meta, self.files.live, bound)
-        moves = self._moves_rows(set.keys())
+        update = _Update(to_arrow_expr(bound, self.meta.schema), terms,
+                         moves=self._moves_rows(set.keys()),
+                         reads=referenced_columns(bound) | term_columns(*terms.values()))
         with self._staging():
-            new = each_file(plan.whole + plan.partial,
-                            lambda f: self._updated(f, match, terms, moves))
+            new = each_file(plan.whole + plan.partial, lambda f: self._updated(f, update))
         changed = [f for f, files in zip(plan.whole + plan.partial, new) if files is not None]
         self._change(changed, [d for files in new if files for d in files])
         self.filters.append(("update", bound))
         self.kinds.append("update")
 
-    def _updated(self, f: DataFile, match: Any, terms: dict[str, Any],
-                 moves: bool) -> list[DataFile] | None:
-        """One file rewritten with `terms` set on the rows `match` selects; None when it
-        has no such row."""
+    def _updated(self, f: DataFile, update: _Update) -> list[DataFile] | None:
+        """One file rewritten with the update's values set on the rows it matches; None
+        when it has no such row. When the rows stay in their partition, only the set
+        columns are read and encoded, the others copied (`Writer.splice`)."""
+        if not update.moves and self._splicable(f, update.terms):
+            reads = [n for n in self.schema.names if n in update.reads | update.terms.keys()]
+            rows = read_file(self.table.io, self.meta, f, columns=reads)
+            mask = _mask(rows, update.match)
+            if not pc.any(mask).as_py():
+                return None
+            values = self._set(rows, mask, update.terms).values()
+            spliced = self.writer.splice(f, pa.Table.from_arrays(
+                [v.data for v in values], schema=pa.schema([v.field for v in values])))
+            if spliced is not None:
+                return spliced
         rows = read_file(self.table.io, self.meta, f, dictionaries=True)
-        mask = _mask(rows, match)
+        mask = _mask(rows, update.match)
         if not pc.any(mask).as_py():
             return None
+        for name, column in self._set(rows, mask, update.terms).items():
+            rows = rows.set_column(rows.schema.get_field_index(name), column.field, column.data)
+        return self.writer.write(rows.to_batches(),
+                                 None if update.moves else self._partition_of(f))
+
+    def _set(self, rows: pa.Table, mask: pa.Array, terms: dict[str, Any]
+             ) -> dict[str, _Set]:
+        """The set columns' new arrays: each term where `mask` holds, the old value
+        elsewhere."""
         columns = _Columns(rows)
         schema = self.schema
+        out = {}
         for name, term in terms.items():
             target = schema.field(name)
             new = evaluate(term, columns, rows.num_rows, target.type, name)
             if not target.nullable and new.null_count:
                 raise SchemaMismatchError(f"Cannot set required column {name!r} of "
                                           f"{self.table.name} to null")
-            i = rows.schema.get_field_index(name)
-            rows = rows.set_column(i, target, pc.if_else(mask, new, columns[name]))
-        return self.writer.write(rows.to_batches(), None if moves else self._partition_of(f))
+            out[name] = _Set(target, pc.if_else(mask, new, columns[name]))
+        return out
+
+    def _splicable(self, f: DataFile, terms: dict[str, Any]) -> bool:
+        """Whether `f` can keep its other columns' bytes: a Parquet file of the current
+        spec and the table's only schema, the set columns top-level primitives."""
+        m = self.meta
+        return (f.file_format.upper() == "PARQUET" and f.spec_id == m.spec.spec_id
+                and len(m.schemas) == 1 and DEFAULT_NAME_MAPPING not in m.properties
+                and all(m.schema.find_field(n).field_type.is_primitive for n in terms))
 
     def merge(self, source: Any, on: list[str] | str) -> MergeBuilder:
         from tablefmt.transaction.merge import MergeBuilder
@@ -257,6 +287,19 @@ class Transaction:
                 self.commit()
         else:
             self.abort()
+
+
+@dataclass(frozen=True)
+class _Update:
+    match: Any                # Arrow expression of the rows to change
+    terms: dict[str, Any]     # column -> value term
+    moves: bool               # the values may move rows to another partition
+    reads: set[str]           # columns the filter and the values read
+
+
+class _Set(NamedTuple):
+    field: pa.Field
+    data: pa.Array
 
 
 class _Columns(Mapping[str, pa.Array]):
