@@ -113,8 +113,8 @@ def read_file(io: FileIO, meta: TableMetadata, f: DataFile,
     mapping = meta.properties.get(DEFAULT_NAME_MAPPING)
     uniform = len(meta.schemas) == 1 and mapping is None
     schema = to_arrow_schema(meta.schema)
-    if dictionaries and uniform and columns is None:
-        rows = _read_with_dictionaries(io, f.file_path, schema)
+    if dictionaries and uniform:
+        rows = _read_with_dictionaries(io, f.file_path, schema, columns)
         if rows is not None:
             return rows
     if columns is not None:
@@ -124,23 +124,28 @@ def read_file(io: FileIO, meta: TableMetadata, f: DataFile,
     return pa.Table.from_batches(batches, schema=schema)
 
 
-def _read_with_dictionaries(io: FileIO, path: str, schema: pa.Schema) -> pa.Table | None:
-    """The file's rows with its dictionary-encoded string and binary columns as Arrow
-    dictionaries; None when the file's columns are not exactly `schema`'s (the caller
-    reads it by field id instead)."""
+def _read_with_dictionaries(io: FileIO, path: str, schema: pa.Schema,
+                            columns: list[str] | None) -> pa.Table | None:
+    """The file's rows (`columns` only, when given) with its dictionary-encoded string and
+    binary columns as Arrow dictionaries; None when the file's columns are not exactly
+    `schema`'s (the caller reads it by field id instead)."""
     fs, _ = io.arrow_fs()
     try:
         with fs.open_input_file(io.arrow_path(path)) as source:
             footer = pq.read_metadata(source)
+            if footer.schema.to_arrow_schema().names != schema.names:
+                return None
             names = _dictionary_columns(footer, schema)
             rows = pq.ParquetFile(source, metadata=footer, read_dictionary=names,
-                                  pre_buffer=True).read(use_threads=True)
+                                  pre_buffer=True).read(columns=columns, use_threads=True)
     except (OSError, pa.ArrowInvalid) as exc:
         raise StorageError(f"Cannot read data file {path}: {exc}") from exc
-    if rows.column_names != schema.names:
+    wanted = schema if columns is None else pa.schema([schema.field(c) for c in columns])
+    if sorted(rows.column_names) != sorted(wanted.names):
         return None
+    rows = rows.select(wanted.names)
     fields = []
-    for want, got in zip(schema, rows.schema):
+    for want, got in zip(wanted, rows.schema):
         decoded = got.type.value_type if pa.types.is_dictionary(got.type) else got.type
         if decoded != want.type:
             return None

@@ -78,18 +78,30 @@ class Transaction:
     def _delete(self, bound: Any) -> None:
         plan = classify(self.meta, self.files.live, bound)
         keep = to_arrow_expr(bound, self.meta.schema, negate=True)
+        reads = referenced_columns(bound)
         with self._staging():
-            new = each_file(plan.partial, lambda f: self._without(f, keep))
+            new = each_file(plan.partial, lambda f: self._without(f, keep, reads))
         changed = [f for f, files in zip(plan.partial, new) if files is not None]
         self._change(plan.whole + changed, [d for files in new if files for d in files])
 
-    def _without(self, f: DataFile, keep: Any) -> list[DataFile] | None:
-        """One file rewritten with only the rows `keep` passes; None when that is all."""
-        rows = read_file(self.table.io, self.meta, f, dictionaries=True)
-        kept = rows.filter(keep)
-        if kept.num_rows == rows.num_rows:
+    def _without(self, f: DataFile, keep: Any, reads: set[str]) -> list[DataFile] | None:
+        """One file rewritten with only the rows `keep` passes; None when that is all. The
+        filter's columns are read first: a file the metrics could not rule out but that
+        holds no row to delete is read no further."""
+        names = self.schema.names
+        rows = read_file(self.table.io, self.meta, f, dictionaries=True,
+                         columns=[n for n in names if n in reads] or None)
+        mask = _mask(rows, keep)
+        if pc.all(mask).as_py():
             return None  # metrics said "maybe", the rows say no
-        return self.writer.write(kept.to_batches(), self._partition_of(f))
+        rest = [n for n in names if n not in rows.column_names]
+        if rest:
+            more = read_file(self.table.io, self.meta, f, dictionaries=True, columns=rest)
+            both = {n: (rows if n in rows.column_names else more).schema.field(n) for n in names}
+            rows = pa.Table.from_arrays(
+                [(rows if n in rows.column_names else more).column(n) for n in names],
+                schema=pa.schema(list(both.values())))
+        return self.writer.write(rows.filter(mask).to_batches(), self._partition_of(f))
 
     def overwrite(self, data: Any, where: Any = None, mode: str | None = None) -> None:
         self._check_open()
@@ -326,9 +338,14 @@ class _Columns(Mapping[str, pa.Array]):
 
 
 def _mask(rows: pa.Table, expr: Any) -> pa.Array:
-    """The filter as a boolean array (null counts as no match)."""
+    """The filter as a boolean array (null counts as no match). Dictionary columns are
+    decoded first: not every Arrow kernel takes them (starts_with does not)."""
     if rows.num_rows == 0:
         return pa.array([], pa.bool_())
+    if any(pa.types.is_dictionary(t) for t in rows.schema.types):
+        rows = rows.cast(pa.schema([f.with_type(f.type.value_type)
+                                    if pa.types.is_dictionary(f.type) else f
+                                    for f in rows.schema]))
     got = ds.dataset(rows).to_table(columns={"m": expr}).column("m").combine_chunks()
     return pc.fill_null(got, False)
 

@@ -24,8 +24,10 @@ MAGIC = b"PAR1"
 # file_offset, total_compressed_size.  ColumnChunk: file_path, file_offset, meta_data, then
 # the page-index, encryption fields.  ColumnMetaData: path_in_schema, total sizes, page
 # offsets, bloom filter.  (parquet.thrift)
-FMD_SCHEMA, FMD_ROW_GROUPS = 2, 4
-RG_COLUMNS, RG_TOTAL_BYTE_SIZE, RG_NUM_ROWS, RG_FILE_OFFSET, RG_TOTAL_COMPRESSED = 1, 2, 3, 5, 6
+FMD_SCHEMA, FMD_ROW_GROUPS, FMD_CREATED_BY = 2, 4, 6
+FMD_UNSUPPORTED = (8, 9)  # encryption algorithm, footer signing key (signed footers)
+RG_COLUMNS, RG_TOTAL_BYTE_SIZE, RG_NUM_ROWS, RG_SORTING = 1, 2, 3, 4
+RG_FILE_OFFSET, RG_TOTAL_COMPRESSED = 5, 6
 CC_FILE_PATH, CC_FILE_OFFSET, CC_META = 1, 2, 3
 CC_UNSUPPORTED = (4, 5, 6, 7, 8, 9)  # offset/column index, crypto, encrypted metadata
 CMD_PATH, CMD_UNCOMPRESSED, CMD_COMPRESSED = 3, 6, 7
@@ -52,10 +54,17 @@ class _Footer:
         return names.index(key) if names.count(key) == 1 else None
 
     def copyable(self) -> bool:
-        return self.flat and all(
-            not any(cc.has(x) for x in (CC_FILE_PATH, *CC_UNSUPPORTED))
-            and not any(cc.get_struct(CC_META).has(x) for x in CMD_UNSUPPORTED)
-            for g in self.groups for cc in self.chunks(g))
+        """Whether the file's chunks can move: written by Arrow's Parquet writer (readers
+        apply per-writer workarounds keyed on `created_by`, and the new chunks are
+        Arrow's), flat, no encryption, page indexes, bloom filters or external chunks."""
+        writer = self.meta.get(FMD_CREATED_BY)
+        if not (isinstance(writer, bytes) and writer.startswith(b"parquet-cpp-arrow")):
+            return False
+        if not self.flat or any(self.meta.has(x) for x in FMD_UNSUPPORTED):
+            return False
+        return all(not any(cc.has(x) for x in (CC_FILE_PATH, *CC_UNSUPPORTED))
+                   and not any(cc.get_struct(CC_META).has(x) for x in CMD_UNSUPPORTED)
+                   for g in self.groups for cc in self.chunks(g))
 
 
 def _struct(v: tc.Value) -> tc.Struct:
@@ -86,7 +95,7 @@ def _moved(cc: tc.Struct, delta: int) -> tc.Struct:
     md = cc.get_struct(CC_META)
     for s, fid in ((md, CMD_DATA_PAGE), (md, CMD_DICT_PAGE), (cc, CC_FILE_OFFSET)):
         at = s.get_int(fid)
-        if at is not None:
+        if at is not None and at > 0:  # 0 stands for "none" in some writers' footers
             s.set(fid, tc.I64, at + delta)
     return cc
 
@@ -188,6 +197,7 @@ def _regroup(g: tc.Struct, chunks: list[tc.Struct]) -> None:
     before = [_struct(cc).get_struct(CC_META) for cc in g.get_list(RG_COLUMNS)]
     compressed = g.get(RG_TOTAL_BYTE_SIZE) == sum(_int(m, CMD_COMPRESSED) for m in before)
     g.get_list(RG_COLUMNS)[:] = chunks
+    g.remove(RG_SORTING)  # a replaced column may no longer be in the order it claims
     metas = [cc.get_struct(CC_META) for cc in chunks]
     size = CMD_COMPRESSED if compressed else CMD_UNCOMPRESSED
     g.set(RG_TOTAL_BYTE_SIZE, tc.I64, sum(_int(m, size) for m in metas))

@@ -131,3 +131,41 @@ def test_delete_in_a_file_of_an_older_spec_splits_plain_rows_by_the_new_spec(
     assert got == [r for r in rows().to_pylist() if r["id"] >= 3000]
     parts = {task.data_file.partition for task in t.scan().plan_files()}
     assert len(parts) == 6  # k0..k4 and null: the rewrite was split by kind
+
+
+def test_like_filters_on_dictionary_columns_in_delete_and_update(local_cat) -> None:
+    t = local_cat.create_table("db.d", SCHEMA, partition_by=["blob"])
+    t.append(rows())
+
+    t.delete("kind LIKE 'k1%'")
+    t.update("kind LIKE 'k2%'", set={"blob": b"moved"})  # a partition source: full rewrite
+
+    got = t.to_arrow().sort_by("id").to_pylist()
+    want = [dict(r, blob=b"moved" if r["kind"] == "k2" else r["blob"])
+            for r in rows().to_pylist() if r["kind"] != "k1"]
+    assert got == want
+
+
+def test_delete_reads_only_the_filter_columns_of_a_file_without_a_match(
+        local_cat, monkeypatch) -> None:
+    from tablefmt.transaction import transaction
+
+    t = local_cat.create_table("db.d", SCHEMA)
+    t.append(rows())
+    reads: list[list[str] | None] = []
+    real = transaction.read_file
+
+    def spy(io, meta, f, columns=None, dictionaries=False):  # type: ignore[no-untyped-def]
+        reads.append(columns)
+        return real(io, meta, f, columns, dictionaries)
+
+    monkeypatch.setattr(transaction, "read_file", spy)
+
+    t.delete("label = 'label-000042x'")  # within the file's bounds, matches no row
+    assert reads == [["label"]]
+    assert t.to_arrow().num_rows == N
+
+    reads.clear()
+    t.delete("label = 'label-00000042'")
+    assert reads == [["label"], ["id", "kind", "blob", "v"]]
+    assert t.to_arrow().num_rows == N - 1

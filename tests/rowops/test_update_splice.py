@@ -161,3 +161,60 @@ def test_an_update_that_moves_rows_or_follows_schema_evolution_rewrites_in_full(
     assert [got[i]["name"] for i in range(10)] == ["x"] * 10
     assert got[10]["name"] == rows().column("label")[10].as_py()
     assert len(got) == N
+
+
+def _patch_footer(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    """Rewrite the file's footer after `change(FileMetaData struct)`."""
+    from tablefmt.write import thrift_compact as tc
+
+    data = path.read_bytes()
+    length = int.from_bytes(data[-8:-4], "little")
+    meta, _ = tc.decode_struct(data[-8 - length:-8])
+    change(meta)
+    raw = tc.encode_struct(meta)
+    path.write_bytes(data[:-8 - length] + raw + len(raw).to_bytes(4, "little") + b"PAR1")
+
+
+def test_zero_offsets_mean_none_and_stay_zero(tmp_path) -> None:
+    from tablefmt.write import thrift_compact as tc
+
+    source = tmp_path / "s.parquet"
+    pq.write_table(rows(), source, use_dictionary=False)
+
+    def zero_offsets(meta) -> None:  # type: ignore[no-untyped-def]
+        for g in meta.get_list(4):
+            for cc in g.get_list(1):
+                cc.set(2, tc.I64, 0)                    # ColumnChunk.file_offset: none
+                cc.get_struct(3).set(11, tc.I64, 0)     # dictionary_page_offset: none
+
+    _patch_footer(source, zero_offsets)
+    assert pq.read_table(source).equals(rows())
+    out = tmp_path / "out.parquet"
+    new = pa.table({"id": pa.array(np.arange(N, dtype=np.int64) + 7)}, schema=pa.schema(
+        [SCHEMA.field("id")]))
+
+    assert splice_columns(io_for(str(tmp_path)), str(source), str(out), new, "zstd", [], {})
+    got = pq.read_table(out)
+    assert got.column("id").to_pylist() == list(range(7, N + 7))
+    assert got.drop_columns(["id"]).equals(rows().drop_columns(["id"]))
+    meta = pq.read_metadata(out)
+    assert all(meta.row_group(0).column(j).dictionary_page_offset in (None, 0)
+               for j in range(meta.num_columns))
+
+
+def test_files_of_other_writers_or_with_sorting_claims(tmp_path) -> None:
+    from tablefmt.write import thrift_compact as tc
+
+    source = tmp_path / "s.parquet"
+    out = tmp_path / "out.parquet"
+    io = io_for(str(tmp_path))
+    new = pa.table({"v": pa.array(np.zeros(N))})
+    pq.write_table(rows(), source, sorting_columns=[pq.SortingColumn(3)])  # sorted by v
+
+    done = splice_columns(io, str(source), str(out), new, "zstd", [], {})
+    assert done is not None and done[0].row_group(0).sorting_columns == ()  # claim dropped
+    out.unlink()
+
+    _patch_footer(source, lambda meta: meta.set(6, tc.BINARY, b"parquet-mr version 1.10.0"))
+    assert splice_columns(io, str(source), str(out), new, "zstd", [], {}) is None
+    assert not out.exists()
