@@ -170,7 +170,7 @@ class _Rewrite:
             rows = pa.Table.from_batches(list(self._read(tasks)), schema=self.arrow_schema)
             self._check(tasks, rows.num_rows, expected)
             return self.writer.write(sort_table(rows, order, self.meta.schema).to_batches(),
-                                     partition)
+                                     partition, order.order_id)
         counted = [0]
 
         def counting(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

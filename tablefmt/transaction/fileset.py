@@ -211,25 +211,28 @@ class Writer:
         self._lock = threading.Lock()
 
     def write(self, batches: Iterable[pa.RecordBatch],
-              partition: tuple[Any, ...] | None = None) -> list[DataFile]:
+              partition: tuple[Any, ...] | None = None,
+              sort_order_id: int | None = None) -> list[DataFile]:
         """Data files of the batches' rows; `partition`, when given, is every row's
-        partition under the current spec (see `DataWriter.write`)."""
+        partition under the current spec (see `DataWriter.write`). The files claim
+        `sort_order_id` (the rows are in that order) or none."""
         m = self.meta
         writer = DataWriter(self.io, m.location, m.schema, m.spec, self.properties,
-                            m.default_sort_order_id or None)
+                            sort_order_id)
         try:
             return writer.write((b for b in batches if b.num_rows), partition)
         finally:
             with self._lock:
                 self.written.extend(writer.written)
 
-    def splice(self, f: DataFile, columns: pa.Table) -> list[DataFile] | None:
+    def splice(self, f: DataFile, columns: pa.Table,
+               sort_order_id: int | None = None) -> list[DataFile] | None:
         """`f` written anew with `columns` (all its rows) replaced and its other column
         chunks copied as they are (`write/splice.py`); None, with nothing written, when the
         file needs a full rewrite instead."""
         m = self.meta
         writer = DataWriter(self.io, m.location, m.schema, m.spec, self.properties,
-                            m.default_sort_order_id or None)
+                            sort_order_id)
         path = writer.new_path(f.partition)
         with self._lock:
             self.written.append(path)

@@ -101,7 +101,9 @@ class Transaction:
             rows = pa.Table.from_arrays(
                 [(rows if n in rows.column_names else more).column(n) for n in names],
                 schema=pa.schema(list(both.values())))
-        return self.writer.write(rows.filter(mask).to_batches(), self._partition_of(f))
+        # Dropping rows keeps the others in order: the source's sort order still holds.
+        return self.writer.write(rows.filter(mask).to_batches(), self._partition_of(f),
+                                 f.sort_order_id)
 
     def overwrite(self, data: Any, where: Any = None, mode: str | None = None) -> None:
         self._check_open()
@@ -168,7 +170,8 @@ class Transaction:
                 return None
             values = self._set(rows, mask, update.terms).values()
             spliced = self.writer.splice(f, pa.Table.from_arrays(
-                [v.data for v in values], schema=pa.schema([v.field for v in values])))
+                [v.data for v in values], schema=pa.schema([v.field for v in values])),
+                self._order_after(f, update))
             if spliced is not None:
                 return spliced
         rows = read_file(self.table.io, self.meta, f, dictionaries=True)
@@ -178,7 +181,21 @@ class Transaction:
         for name, column in self._set(rows, mask, update.terms).items():
             rows = rows.set_column(rows.schema.get_field_index(name), column.field, column.data)
         return self.writer.write(rows.to_batches(),
-                                 None if update.moves else self._partition_of(f))
+                                 None if update.moves else self._partition_of(f),
+                                 self._order_after(f, update))
+
+    def _order_after(self, f: DataFile, update: _Update) -> int | None:
+        """The sort order `f`'s rows are still in after the update: the source's, unless
+        the update sets one of its keys (or moves rows between files)."""
+        if f.sort_order_id is None or update.moves:
+            return None
+        order = next((o for o in self.meta.sort_orders if o.order_id == f.sort_order_id), None)
+        schema = self.meta.schema
+        if order is None or not all(schema.has_field(x.source_id) for x in order.fields):
+            return None
+        keys = [schema.column_name(x.source_id) for x in order.fields]
+        touched = any(k == c or k.startswith(c + ".") for k in keys for c in update.terms)
+        return None if touched else f.sort_order_id
 
     def _set(self, rows: pa.Table, mask: pa.Array, terms: dict[str, Any]
              ) -> dict[str, _Set]:

@@ -53,8 +53,9 @@ class AppendOperation:
                 self.schema_change = (meta.current_schema_id, schema, last_id)
         conform = Conformer(schema, reader.schema, self.table.name,
                             allow_missing=self.schema_mode == "merge")
+        # Appended rows are written as they come: the files claim no sort order.
         self.writer = DataWriter(self.table.io, meta.location, schema, meta.spec,
-                                 meta.properties, meta.default_sort_order_id or None)
+                                 meta.properties)
         try:
             return self.writer.write(conform(b) for b in reader)
         except BaseException:

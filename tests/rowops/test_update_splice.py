@@ -218,3 +218,21 @@ def test_files_of_other_writers_or_with_sorting_claims(tmp_path) -> None:
     _patch_footer(source, lambda meta: meta.set(6, tc.BINARY, b"parquet-mr version 1.10.0"))
     assert splice_columns(io, str(source), str(out), new, "zstd", [], {}) is None
     assert not out.exists()
+
+
+def test_files_claim_a_sort_order_only_while_their_rows_are_in_it(local_cat) -> None:
+    t = local_cat.create_table("db.u", SCHEMA, sort_by=["n"])
+    half = rows().slice(0, N // 2), rows().slice(N // 2)
+    t.append(half[0])
+    t.append(half[1])
+    assert [x.data_file.sort_order_id for x in t.scan().plan_files()] == [None, None]
+    t.compact()                                # appended as they came: no claim until
+    assert only_file(t).sort_order_id == 1     # compaction sorted them
+
+    t.delete("id < 10")                       # rows dropped: the rest stay in order
+    assert only_file(t).sort_order_id == 1
+    t.update("id = 20", set={"label": "'x'"})  # not a key: still in order
+    assert only_file(t).sort_order_id == 1
+    t.update("id = 21", set={"n": 1000})       # a key changed: no longer claimed
+    assert only_file(t).sort_order_id is None
+    assert t.to_arrow().num_rows == N - 10
