@@ -97,10 +97,9 @@ class Transaction:
         rest = [n for n in names if n not in rows.column_names]
         if rest:
             more = read_file(self.table.io, self.meta, f, dictionaries=True, columns=rest)
-            both = {n: (rows if n in rows.column_names else more).schema.field(n) for n in names}
-            rows = pa.Table.from_arrays(
-                [(rows if n in rows.column_names else more).column(n) for n in names],
-                schema=pa.schema(list(both.values())))
+            of = {n: rows for n in rows.column_names} | {n: more for n in rest}
+            rows = pa.Table.from_arrays([of[n].column(n) for n in names],
+                                        schema=pa.schema([of[n].schema.field(n) for n in names]))
         # Dropping rows keeps the others in order: the source's sort order still holds.
         return self.writer.write(rows.filter(mask).to_batches(), self._partition_of(f),
                                  f.sort_order_id)
