@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tablefmt.arrow_schema import to_arrow_schema
@@ -32,7 +31,7 @@ from tablefmt.scan.reader import read_batches
 from tablefmt.transaction.validation import MatchFilter, PartitionTest
 from tablefmt.write.encoding import choose_encodings
 from tablefmt.write.splice import splice_columns
-from tablefmt.write.stats import footer_metrics
+from tablefmt.write.stats import footer_metrics, nan_counts
 from tablefmt.write.writer import DataWriter
 
 if TYPE_CHECKING:
@@ -244,11 +243,9 @@ class Writer:
                 self.written.remove(path)
             return None
         footer, size = done
-        nan = {fid: n for fid, n in (f.nan_value_counts or {}).items()
-               if m.schema.find_field(fid).name not in columns.column_names}
-        for fid, name in writer.float_columns:
-            if name in columns.column_names:
-                nan[fid] = pc.sum(pc.is_nan(columns.column(name))).as_py() or 0
+        replaced = {m.schema.find_field(n).field_id for n in columns.column_names}
+        nan = {fid: n for fid, n in (f.nan_value_counts or {}).items() if fid not in replaced}
+        nan.update(nan_counts(columns, writer.float_columns))
         return [DataFile(file_path=path, file_format="PARQUET", partition=f.partition,
                          record_count=footer.num_rows, file_size_in_bytes=size,
                          spec_id=f.spec_id, sort_order_id=writer.sort_order_id,

@@ -149,7 +149,8 @@ class Transaction:
         plan = classify(self.meta, self.files.live, bound)
         update = _Update(to_arrow_expr(bound, self.meta.schema), terms,
                          moves=self._moves_rows(set.keys()),
-                         reads=referenced_columns(bound) | term_columns(*terms.values()))
+                         reads=referenced_columns(bound) | term_columns(*terms.values())
+                         | terms.keys())
         with self._staging():
             new = each_file(plan.whole + plan.partial, lambda f: self._updated(f, update))
         changed = [f for f, files in zip(plan.whole + plan.partial, new) if files is not None]
@@ -162,8 +163,8 @@ class Transaction:
         when it has no such row. When the rows stay in their partition, only the set
         columns are read and encoded, the others copied (`Writer.splice`)."""
         if not update.moves and self._splicable(f, update.terms):
-            reads = [n for n in self.schema.names if n in update.reads | update.terms.keys()]
-            rows = read_file(self.table.io, self.meta, f, columns=reads)
+            rows = read_file(self.table.io, self.meta, f,
+                             columns=[n for n in self.schema.names if n in update.reads])
             mask = _mask(rows, update.match)
             if not pc.any(mask).as_py():
                 return None
@@ -322,7 +323,7 @@ class _Update:
     match: Any                # Arrow expression of the rows to change
     terms: dict[str, Any]     # column -> value term
     moves: bool               # the values may move rows to another partition
-    reads: set[str]           # columns the filter and the values read
+    reads: set[str]           # columns the filter and the values read, and the set ones
 
 
 class _Set(NamedTuple):

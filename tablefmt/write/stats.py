@@ -3,8 +3,11 @@ value/null/NaN counts, single-value-serialized bounds truncated to 16 characters
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tablefmt import types as T
@@ -13,6 +16,13 @@ from tablefmt.schema import Schema
 from tablefmt.types import IcebergType, ListType, MapType, StructType
 
 TRUNCATE = 16  # PyIceberg's and Java's default metrics mode: truncate(16)
+
+
+def nan_counts(rows: pa.Table, columns: Iterable[tuple[int, str]]) -> dict[int, int]:
+    """NaN count of each (field id, name) float column `rows` holds: Parquet statistics
+    leave NaN out, so they are counted from the data."""
+    return {fid: pc.sum(pc.is_nan(rows.column(name))).as_py() or 0
+            for fid, name in columns if name in rows.column_names}
 
 
 def leaf_paths(schema: Schema) -> dict[str, tuple[int, IcebergType, bool]]:

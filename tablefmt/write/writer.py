@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tablefmt import properties as P
@@ -27,7 +26,7 @@ from tablefmt.schema import Schema
 from tablefmt.transforms import parse_transform as transform_of
 from tablefmt.write.encoding import choose_encodings
 from tablefmt.write.partition import split
-from tablefmt.write.stats import footer_metrics
+from tablefmt.write.stats import footer_metrics, nan_counts
 
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tablefmt-write")
 MAX_LANES = max(1, min(4, os.cpu_count() or 1))  # parallel files per partition
@@ -83,8 +82,7 @@ class _RollingFile:
                     chunk = chunk.cast(self.schema)
                 self.writer.write_table(chunk, row_group_size=step)
                 self.rows += chunk.num_rows
-                for fid, name in self.owner.float_columns:
-                    n = pc.sum(pc.is_nan(chunk.column(name))).as_py() or 0
+                for fid, n in nan_counts(chunk, self.owner.float_columns).items():
                     self.nan[fid] = self.nan.get(fid, 0) + n
                 if self.sink.tell() >= self.owner.target_size:
                     self._close()

@@ -236,3 +236,48 @@ def test_files_claim_a_sort_order_only_while_their_rows_are_in_it(local_cat) -> 
     t.update("id = 21", set={"n": 1000})       # a key changed: no longer claimed
     assert only_file(t).sort_order_id is None
     assert t.to_arrow().num_rows == N - 10
+
+
+def data_files_on_disk(t: tf.Table) -> set[str]:
+    return {str(p) for p in Path(local(t.location)).rglob("*.parquet")}
+
+
+def test_a_required_column_set_to_null_is_refused_and_nothing_is_committed(local_cat) -> None:
+    from tablefmt.errors import SchemaMismatchError
+
+    t = local_cat.create_table("db.u", SCHEMA)
+    t.append(rows())
+    before, files = t.current_snapshot().snapshot_id, data_files_on_disk(t)
+
+    with pytest.raises(SchemaMismatchError, match="required column 'id'"):
+        t.update("id < 5", set={"id": "NULL"})
+
+    assert t.refresh().current_snapshot().snapshot_id == before
+    assert data_files_on_disk(t) == files
+
+
+def test_a_splice_failing_midway_leaves_no_file_and_no_snapshot(local_cat, monkeypatch) -> None:
+    from tablefmt.transaction import fileset
+
+    t = local_cat.create_table("db.u", SCHEMA, partition_by=["kind"])
+    t.append(rows())  # four files: the update splices each
+    before, files = t.current_snapshot().snapshot_id, data_files_on_disk(t)
+    calls = []
+
+    def broken(io, source, out, *args):  # type: ignore[no-untyped-def]
+        calls.append(out)
+        if len(calls) == 2:
+            sink = io.open_output(out)
+            sink.write(b"PAR1 half a file")
+            sink.close()
+            raise OSError("disk gone")
+        return splice_columns(io, source, out, *args)
+
+    monkeypatch.setattr(fileset, "splice_columns", broken)
+    with pytest.raises(OSError, match="disk gone"):
+        t.update("id >= 0", set={"v": 0.0})
+
+    assert len(calls) >= 2
+    assert t.refresh().current_snapshot().snapshot_id == before
+    assert data_files_on_disk(t) == files
+    assert t.to_arrow().sort_by("id").equals(rows())
