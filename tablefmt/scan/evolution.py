@@ -33,6 +33,12 @@ def signature(fields: Any) -> Signature:
     return tuple((f.name, field_id(f), _type_sig(f.type), f.nullable) for f in fields)
 
 
+def read_signature(fields: Any) -> Signature:
+    """`signature` without the top-level columns' nullability: a file that stores an
+    optional column as required (it held no null) reads as the table's schema says."""
+    return tuple(sig[:3] for sig in signature(fields))
+
+
 def _type_sig(t: pa.DataType) -> Any:
     if pa.types.is_struct(t):
         return ("struct", signature([t.field(i) for i in range(t.num_fields)]))

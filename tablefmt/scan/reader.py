@@ -19,7 +19,7 @@ from tablefmt.scan.evolution import (
     file_schema,
     needed_columns,
     project,
-    signature,
+    read_signature,
     with_name_mapping,
 )
 from tablefmt.scan.planner import FileTask
@@ -92,11 +92,11 @@ def _groups(io: FileIO, tasks: list[FileTask], full: pa.Schema, uniform: bool,
     if uniform:
         return [(None, tasks)]
     schemas = list(_POOL.map(lambda t: file_schema(io, t.file_path), tasks))
-    want = signature(full)
+    want = read_signature(full)
     groups: dict[Any, tuple[pa.Schema | None, list[FileTask]]] = {}
     for task, physical in zip(tasks, schemas):
         physical = with_name_mapping(physical, name_mapping)
-        sig = signature(physical)
+        sig = read_signature(physical)
         key = None if sig == want else sig
         groups.setdefault(key, (None if key is None else physical, []))[1].append(task)
     return list(groups.values())

@@ -33,7 +33,8 @@ CC_UNSUPPORTED = (4, 5, 6, 7, 8, 9)  # offset/column index, crypto, encrypted me
 CMD_PATH, CMD_UNCOMPRESSED, CMD_COMPRESSED = 3, 6, 7
 CMD_DATA_PAGE, CMD_INDEX_PAGE, CMD_DICT_PAGE = 9, 10, 11
 CMD_UNSUPPORTED = (CMD_INDEX_PAGE, 14, 15)  # index page, bloom filter
-SE_NAME, SE_NUM_CHILDREN = 4, 5
+SE_REPETITION, SE_NAME, SE_NUM_CHILDREN = 3, 4, 5
+REQUIRED = 0  # FieldRepetitionType
 
 
 class _Footer:
@@ -127,6 +128,9 @@ def splice_columns(io: FileIO, source: str, out: str, new: pa.Table, compression
         sizes = [_int(g, RG_NUM_ROWS) for g in footer.groups]
         if sum(sizes) != new.num_rows:
             return None
+        new = _as_stored(new, footer, replaced)
+        if new is None:
+            return None
         encoded, theirs = _encode(new, sizes, compression, dictionary, column_encoding)
         if theirs is None or not _same_columns(footer, theirs, replaced):
             return None
@@ -181,6 +185,22 @@ def _encode(new: pa.Table, sizes: list[int], compression: str, dictionary: list[
     if [_int(g, RG_NUM_ROWS) for g in footer.groups] != sizes:
         return data, None
     return data, footer
+
+
+def _as_stored(new: pa.Table, source: _Footer, replaced: dict[str, int | None]
+               ) -> pa.Table | None:
+    """`new` with the columns the source stores as required marked so (the writer stores
+    an optional column required in a file where it has no null), or None when a value
+    for such a column is null: the file's schema changes, so it is rewritten in full."""
+    fields = []
+    for f, j in zip(new.schema, replaced.values()):
+        if j is not None and source.elements[j].get(SE_REPETITION) == REQUIRED and f.nullable:
+            if new.column(f.name).null_count:
+                return None
+            f = f.with_nullable(False)
+        fields.append(f)
+    schema = pa.schema(fields, metadata=new.schema.metadata)
+    return new if schema == new.schema else new.cast(schema)
 
 
 def _same_columns(source: _Footer, theirs: _Footer, replaced: dict[str, int | None]) -> bool:

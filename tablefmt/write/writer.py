@@ -1,6 +1,7 @@
 """Arrow batches -> Parquet data files of the target size, one rolling writer per
 partition, row groups encoded in parallel threads (pyarrow releases the GIL); each file's
-column encodings are chosen from its first row group (`encoding.py`)."""
+column encodings (`encoding.py`) and Parquet schema (`DataWriter.file_schema`) are chosen
+from its first row group."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ class _RollingFile:
         self.sink: Any = None
         self.writer: pq.ParquetWriter | None = None
         self.schema = owner.arrow_schema
+        self.required: list[str] = []  # optional table columns this file stores as required
         self.path = ""
         self.nan: dict[int, int] = {}
         self.rows = 0
@@ -75,6 +77,9 @@ class _RollingFile:
         with self.lock:
             for start in range(0, table.num_rows, step):
                 chunk = table.slice(start, step)
+                if self.writer is not None and any(chunk.column(n).null_count
+                                                   for n in self.required):
+                    self._close()  # a null where this file has none: roll to a new one
                 if self.writer is None:
                     self._open(chunk)
                 assert self.writer is not None
@@ -93,7 +98,9 @@ class _RollingFile:
         self.sink = o.io.open_output(self.path)
         o.written.append(self.path)
         chosen = choose_encodings(first, o.schema)
-        self.schema = o.file_schema(first.schema)
+        self.schema = o.file_schema(first)
+        self.required = [f.name for f, table in zip(self.schema, o.arrow_schema)
+                         if table.nullable and not f.nullable]
         self.writer = pq.ParquetWriter(self.sink, self.schema, compression=o.compression,
                                        use_dictionary=chosen.dictionary,
                                        column_encoding=chosen.column_encoding or None,
@@ -106,8 +113,8 @@ class _RollingFile:
         if self.writer is None:
             return
         if self.schema is not self.owner.arrow_schema:
-            # Written from dictionary arrays: store the table's Arrow schema, as a plain
-            # write does, so every reader sees the column types it would anyway.
+            # Written from dictionary arrays or with required columns: store the table's
+            # Arrow schema, as a plain write does.
             self.writer.add_key_value_metadata({"ARROW:schema": self.owner.stored_schema})
         self.writer.close()
         meta = self.writer.writer.metadata
@@ -151,21 +158,29 @@ class DataWriter:
         self.files: list[DataFile] = []
         self.written: list[str] = []
 
-    def file_schema(self, rows: pa.Schema) -> pa.Schema:
-        """The Arrow schema a file of `rows` is written with: the table's, except that
-        string and binary columns `rows` holds as dictionaries (a copy-on-write rewrite
-        reads them so) stay dictionaries, and Parquet writes their indices instead of
-        hashing every value again."""
-        fields, kept = [], False
+    def file_schema(self, first: pa.Table) -> pa.Schema:
+        """The Arrow schema of a file whose first rows are `first`: the table's, except
+        - string and binary columns `first` holds as dictionaries (a copy-on-write rewrite
+          reads them so) stay dictionaries: Parquet writes their indices instead of
+          hashing every value again;
+        - an optional top-level column of a primitive type with no null in `first` is
+          stored as a required Parquet column: no definition levels to encode or decode
+          (a fifth less work for both). A later row group with a null there starts a new
+          file. Every Iceberg reader reads a required file column into an optional table
+          column: the spec lets a required column become optional, so older files hold
+          such columns anyway."""
+        fields, changed = [], False
         for f in self.arrow_schema:
-            i = rows.get_field_index(f.name)
-            t = rows.field(i).type if i >= 0 else f.type
+            i = first.schema.get_field_index(f.name)
+            t = first.schema.field(i).type if i >= 0 else f.type
             if pa.types.is_dictionary(t) and t.value_type == f.type:
-                fields.append(f.with_type(t))
-                kept = True
-            else:
-                fields.append(f)
-        return pa.schema(fields, metadata=self.arrow_schema.metadata) if kept else self.arrow_schema
+                f, changed = f.with_type(t), True
+            if f.nullable and i >= 0 and not pa.types.is_nested(f.type) \
+                    and first.column(i).null_count == 0:
+                f, changed = f.with_nullable(False), True
+            fields.append(f)
+        return pa.schema(fields, metadata=self.arrow_schema.metadata) if changed \
+            else self.arrow_schema
 
     def new_path(self, partition: tuple[Any, ...]) -> str:
         with self._lock:
