@@ -355,14 +355,27 @@ class _Columns(Mapping[str, pa.Array]):
 
 
 def _mask(rows: pa.Table, expr: Any) -> pa.Array:
-    """The filter as a boolean array (null counts as no match). Dictionary columns are
-    decoded first: not every Arrow kernel takes them (starts_with does not)."""
+    """The filter as a boolean array (null counts as no match). A filter on one
+    dictionary column without nulls is evaluated once per dictionary value and mapped
+    through the indices; other dictionary columns are decoded first (not every Arrow
+    kernel takes them: starts_with does not)."""
     if rows.num_rows == 0:
         return pa.array([], pa.bool_())
+    if rows.num_columns == 1 and pa.types.is_dictionary(rows.schema.types[0]) \
+            and rows.column(0).null_count == 0:
+        name = rows.column_names[0]
+        return pa.concat_arrays([pa.array(_evaluate(pa.table({name: chunk.dictionary}), expr)
+                                          .to_numpy(zero_copy_only=False)[
+                                              chunk.indices.to_numpy()])
+                                 for chunk in rows.column(0).chunks])
     if any(pa.types.is_dictionary(t) for t in rows.schema.types):
         rows = rows.cast(pa.schema([f.with_type(f.type.value_type)
                                     if pa.types.is_dictionary(f.type) else f
                                     for f in rows.schema]))
+    return _evaluate(rows, expr)
+
+
+def _evaluate(rows: pa.Table, expr: Any) -> pa.Array:
     got = ds.dataset(rows).to_table(columns={"m": expr}).column("m").combine_chunks()
     return pc.fill_null(got, False)
 

@@ -169,3 +169,33 @@ def test_delete_reads_only_the_filter_columns_of_a_file_without_a_match(
     t.delete("label = 'label-00000042'")
     assert reads == [["label"], ["id", "kind", "blob", "v"]]
     assert t.to_arrow().num_rows == N - 1
+
+
+@pytest.mark.parametrize("where", [
+    "kind = 'k1'", "kind IS NULL", "kind IS NOT NULL", "kind IN ('k0', 'k3')",
+    "NOT kind = 'k2'", "kind LIKE 'k%'", "kind > 'k2'",
+])
+@pytest.mark.parametrize("negate", [False, True])
+def test_mask_over_one_dictionary_column_matches_the_decoded_evaluation(where, negate) -> None:
+    from tablefmt.arrow_schema import schema_from_arrow
+    from tablefmt.expressions.arrow import to_arrow_expr
+    from tablefmt.expressions.binding import bind
+    from tablefmt.transaction.transaction import _mask
+
+    # Two chunks with different dictionaries; the second's values include a null (rows
+    # pointing at it are null), the first has unreferenced values.
+    first = pa.DictionaryArray.from_arrays(pa.array([0, 2, 2, 1, 0], pa.int32()),
+                                           pa.array(["k0", "k9", "k1"]))
+    second = pa.DictionaryArray.from_arrays(pa.array([1, 0, 2, 1], pa.int8()),
+                                            pa.array(["k3", None, "k2"]))
+    kind = pa.chunked_array([first, second.cast(first.type)])
+    plain = pa.table({"kind": kind.cast(pa.string())})
+    schema = schema_from_arrow(pa.schema([pa.field("kind", pa.string())]))
+    expr = to_arrow_expr(bind(where, schema), schema, negate=negate)
+
+    got = _mask(pa.table({"kind": kind}), expr)
+    want = _mask(plain, expr)
+
+    assert got.equals(want)
+    assert len(got) == 9 and got.null_count == 0
+    assert pa.types.is_string(plain.schema.types[0])  # `want` took the decoded path
