@@ -220,8 +220,8 @@ def _compute(term: Term, columns: Mapping[str, pa.Array], length: int, where: st
                               f"columns are {', '.join(sorted(columns))}")
         return columns[term.name]
     assert isinstance(term, Arith)
-    left, right = _compute(term.left, columns, length, where), _compute(term.right, columns, length,
-                                                                  where)
+    left = _compute(term.left, columns, length, where)
+    right = _compute(term.right, columns, length, where)
     try:
         return getattr(pc, _ARROW_OPS[term.op])(left, right)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:

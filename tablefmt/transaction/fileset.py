@@ -31,7 +31,7 @@ from tablefmt.scan.reader import read_batches
 from tablefmt.transaction.validation import MatchFilter, PartitionTest
 from tablefmt.write.encoding import choose_encodings
 from tablefmt.write.splice import splice_columns
-from tablefmt.write.stats import footer_metrics, nan_counts
+from tablefmt.write.stats import nan_counts
 from tablefmt.write.writer import DataWriter
 
 if TYPE_CHECKING:
@@ -246,10 +246,7 @@ class Writer:
         replaced = {m.schema.find_field(n).field_id for n in columns.column_names}
         nan = {fid: n for fid, n in (f.nan_value_counts or {}).items() if fid not in replaced}
         nan.update(nan_counts(columns, writer.float_columns))
-        return [DataFile(file_path=path, file_format="PARQUET", partition=f.partition,
-                         record_count=footer.num_rows, file_size_in_bytes=size,
-                         spec_id=f.spec_id, sort_order_id=writer.sort_order_id,
-                         **footer_metrics(footer, m.schema, nan))]
+        return [writer.data_file(path, f.partition, footer, size, nan)]
 
     def forget_since(self, mark: int) -> list[str]:
         """Paths written after the first `mark` ones, no longer remembered (the caller

@@ -88,21 +88,31 @@ class Transaction:
         """One file rewritten with only the rows `keep` passes; None when that is all. The
         filter's columns are read first: a file the metrics could not rule out but that
         holds no row to delete is read no further."""
-        names = self.schema.names
-        rows = read_file(self.table.io, self.meta, f, dictionaries=True,
-                         columns=[n for n in names if n in reads] or None)
+        rows = self._read(f, reads)
         mask = _mask(rows, keep)
         if pc.all(mask).as_py():
             return None  # metrics said "maybe", the rows say no
-        rest = [n for n in names if n not in rows.column_names]
-        if rest:
-            more = read_file(self.table.io, self.meta, f, dictionaries=True, columns=rest)
-            of = {n: rows for n in rows.column_names} | {n: more for n in rest}
-            rows = pa.Table.from_arrays([of[n].column(n) for n in names],
-                                        schema=pa.schema([of[n].schema.field(n) for n in names]))
+        rows = self._complete(f, rows)
         # Dropping rows keeps the others in order: the source's sort order still holds.
         return self.writer.write(rows.filter(mask).to_batches(), self._partition_of(f),
                                  f.sort_order_id)
+
+    def _read(self, f: DataFile, columns: set[str] | None = None) -> pa.Table:
+        """`f`'s rows, only the schema's `columns` when any are given, dictionary-encoded
+        strings kept as dictionaries (see `read_file`)."""
+        names = [n for n in self.schema.names if n in columns] if columns else None
+        return read_file(self.table.io, self.meta, f, columns=names or None, dictionaries=True)
+
+    def _complete(self, f: DataFile, rows: pa.Table) -> pa.Table:
+        """`rows` (some of `f`'s columns) with the others read too, in schema order."""
+        names = self.schema.names
+        rest = [n for n in names if n not in rows.column_names]
+        if not rest:
+            return rows
+        more = read_file(self.table.io, self.meta, f, columns=rest, dictionaries=True)
+        of = {n: rows for n in rows.column_names} | {n: more for n in rest}
+        return pa.Table.from_arrays([of[n].column(n) for n in names],
+                                    schema=pa.schema([of[n].schema.field(n) for n in names]))
 
     def overwrite(self, data: Any, where: Any = None, mode: str | None = None) -> None:
         self._check_open()
@@ -147,10 +157,10 @@ class Transaction:
             terms[name] = as_term(value)
         bound = self._bind(where)
         plan = classify(self.meta, self.files.live, bound)
+        filters = referenced_columns(bound)
         update = _Update(to_arrow_expr(bound, self.meta.schema), terms,
-                         moves=self._moves_rows(set.keys()),
-                         reads=referenced_columns(bound) | term_columns(*terms.values())
-                         | terms.keys())
+                         moves=self._moves_rows(set.keys()), filters=filters,
+                         reads=filters | term_columns(*terms.values()) | terms.keys())
         with self._staging():
             new = each_file(plan.whole + plan.partial, lambda f: self._updated(f, update))
         changed = [f for f, files in zip(plan.whole + plan.partial, new) if files is not None]
@@ -161,28 +171,27 @@ class Transaction:
     def _updated(self, f: DataFile, update: _Update) -> list[DataFile] | None:
         """One file rewritten with the update's values set on the rows it matches; None
         when it has no such row. When the rows stay in their partition, only the set
-        columns are read and encoded, the others copied (`Writer.splice`)."""
-        if not update.moves and self._splicable(f, update.terms):
-            rows = read_file(self.table.io, self.meta, f,
-                             columns=[n for n in self.schema.names if n in update.reads])
-            mask = _mask(rows, update.match)
-            if not pc.any(mask).as_py():
-                return None
-            values = self._set(rows, mask, update.terms).values()
-            spliced = self.writer.splice(f, pa.Table.from_arrays(
-                [v.data for v in values], schema=pa.schema([v.field for v in values])),
-                self._order_after(f, update))
-            if spliced is not None:
-                return spliced
-        rows = read_file(self.table.io, self.meta, f, dictionaries=True)
-        mask = _mask(rows, update.match)
+        columns are read and encoded, the others copied (`Writer.splice`); when the file
+        cannot be spliced, the other columns are read then."""
+        splice = not update.moves and self._splicable(f, update.terms)
+        rows = self._read(f, update.reads if splice else None)
+        mask = _mask(rows.select([n for n in rows.column_names if n in update.filters])
+                     if update.filters else rows, update.match)
         if not pc.any(mask).as_py():
             return None
-        for name, column in self._set(rows, mask, update.terms).items():
+        values = self._set(rows, mask, update.terms)
+        order = self._order_after(f, update)
+        if splice:
+            spliced = self.writer.splice(f, pa.Table.from_arrays(
+                [v.data for v in values.values()],
+                schema=pa.schema([v.field for v in values.values()])), order)
+            if spliced is not None:
+                return spliced
+            rows = self._complete(f, rows)
+        for name, column in values.items():
             rows = rows.set_column(rows.schema.get_field_index(name), column.field, column.data)
         return self.writer.write(rows.to_batches(),
-                                 None if update.moves else self._partition_of(f),
-                                 self._order_after(f, update))
+                                 None if update.moves else self._partition_of(f), order)
 
     def _order_after(self, f: DataFile, update: _Update) -> int | None:
         """The sort order `f`'s rows are still in after the update: the source's, unless
@@ -194,8 +203,7 @@ class Transaction:
         if order is None or not all(schema.has_field(x.source_id) for x in order.fields):
             return None
         keys = [schema.column_name(x.source_id) for x in order.fields]
-        touched = any(k == c or k.startswith(c + ".") for k in keys for c in update.terms)
-        return None if touched else f.sort_order_id
+        return None if _touches(keys, update.terms) else f.sort_order_id
 
     def _set(self, rows: pa.Table, mask: pa.Array, terms: dict[str, Any]
              ) -> dict[str, _Set]:
@@ -240,7 +248,7 @@ class Transaction:
         """Whether setting `columns` may move rows to another partition: it does when a
         partition source is one of them or inside one (a struct)."""
         sources = [self.meta.schema.column_name(f.source_id) for f in self.meta.spec.fields]
-        return any(s == c or s.startswith(c + ".") for s in sources for c in columns)
+        return _touches(sources, columns)
 
     @contextmanager
     def _staging(self) -> Iterator[None]:
@@ -323,7 +331,8 @@ class _Update:
     match: Any                # Arrow expression of the rows to change
     terms: dict[str, Any]     # column -> value term
     moves: bool               # the values may move rows to another partition
-    reads: set[str]           # columns the filter and the values read, and the set ones
+    filters: set[str]         # columns the filter reads
+    reads: set[str]           # those, the columns the values read, and the set ones
 
 
 class _Set(NamedTuple):
@@ -364,15 +373,27 @@ def _mask(rows: pa.Table, expr: Any) -> pa.Array:
     if rows.num_columns == 1 and pa.types.is_dictionary(rows.schema.types[0]) \
             and rows.column(0).null_count == 0:
         name = rows.column_names[0]
-        return pa.concat_arrays([pa.array(_evaluate(pa.table({name: chunk.dictionary}), expr)
-                                          .to_numpy(zero_copy_only=False)[
-                                              chunk.indices.to_numpy()])
+        return pa.concat_arrays([_dictionary_mask(name, chunk, expr)
                                  for chunk in rows.column(0).chunks])
     if any(pa.types.is_dictionary(t) for t in rows.schema.types):
         rows = rows.cast(pa.schema([f.with_type(f.type.value_type)
                                     if pa.types.is_dictionary(f.type) else f
                                     for f in rows.schema]))
     return _evaluate(rows, expr)
+
+
+def _dictionary_mask(name: str, chunk: pa.DictionaryArray, expr: Any) -> pa.Array:
+    """The filter over column `name` held in `chunk`: evaluated on each dictionary value,
+    then gathered by the indices (none null)."""
+    hits = _evaluate(pa.table({name: chunk.dictionary}), expr).to_numpy(zero_copy_only=False)
+    return pa.array(hits[chunk.indices.to_numpy()])
+
+
+def _touches(names: Iterable[str], columns: Iterable[str]) -> bool:
+    """Whether setting `columns` changes any of `names`: one of them, or a member of one
+    (a struct)."""
+    columns = list(columns)
+    return any(n == c or n.startswith(c + ".") for n in names for c in columns)
 
 
 def _evaluate(rows: pa.Table, expr: Any) -> pa.Array:

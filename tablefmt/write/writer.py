@@ -120,11 +120,8 @@ class _RollingFile:
         meta = self.writer.writer.metadata
         size = self.sink.tell()
         self.sink.close()
-        metrics = footer_metrics(meta, self.owner.schema, self.nan)
-        self.owner.files.append(DataFile(
-            file_path=self.path, file_format="PARQUET", partition=self.partition,
-            record_count=meta.num_rows, file_size_in_bytes=size, spec_id=self.owner.spec.spec_id,
-            sort_order_id=self.owner.sort_order_id, **metrics))
+        self.owner.files.append(self.owner.data_file(self.path, self.partition, meta, size,
+                                                     self.nan))
         self.writer = None
 
     def finish(self) -> None:
@@ -165,7 +162,8 @@ class DataWriter:
           hashing every value again;
         - an optional top-level column of a primitive type with no null in `first` is
           stored as a required Parquet column: no definition levels to encode or decode
-          (a fifth less work for both). A later row group with a null there starts a new
+          (on the row-operations benchmark's files, 11% less CPU to write and 21% less
+          to read). A later row group with a null there starts a new
           file. Every Iceberg reader reads a required file column into an optional table
           column: the spec lets a required column become optional, so older files hold
           such columns anyway."""
@@ -181,6 +179,15 @@ class DataWriter:
             fields.append(f)
         return pa.schema(fields, metadata=self.arrow_schema.metadata) if changed \
             else self.arrow_schema
+
+    def data_file(self, path: str, partition: tuple[Any, ...], footer: pq.FileMetaData,
+                  size: int, nan: dict[int, int]) -> DataFile:
+        """The manifest entry of a Parquet file this writer wrote: counts and bounds from
+        its footer, NaN counts (`nan`) from its data."""
+        return DataFile(file_path=path, file_format="PARQUET", partition=partition,
+                        record_count=footer.num_rows, file_size_in_bytes=size,
+                        spec_id=self.spec.spec_id, sort_order_id=self.sort_order_id,
+                        **footer_metrics(footer, self.schema, nan))
 
     def new_path(self, partition: tuple[Any, ...]) -> str:
         with self._lock:

@@ -76,3 +76,19 @@ def events(start_id: int, n: int, regions: tuple[str, ...] = ("eu", "us", "apac"
 @pytest.fixture
 def make_events():  # type: ignore[no-untyped-def]
     return events
+
+
+@pytest.fixture
+def file_reads(monkeypatch: pytest.MonkeyPatch) -> list[list[str] | None]:
+    """The `columns` argument of every data-file read a row operation makes, in order."""
+    from tablefmt.transaction import transaction
+
+    reads: list[list[str] | None] = []
+    real = transaction.read_file
+
+    def spy(io, meta, f, columns=None, dictionaries=False):  # type: ignore[no-untyped-def]
+        reads.append(columns)
+        return real(io, meta, f, columns, dictionaries)
+
+    monkeypatch.setattr(transaction, "read_file", spy)
+    return reads

@@ -147,27 +147,17 @@ def test_like_filters_on_dictionary_columns_in_delete_and_update(local_cat) -> N
 
 
 def test_delete_reads_only_the_filter_columns_of_a_file_without_a_match(
-        local_cat, monkeypatch) -> None:
-    from tablefmt.transaction import transaction
-
+        local_cat, file_reads) -> None:
     t = local_cat.create_table("db.d", SCHEMA)
     t.append(rows())
-    reads: list[list[str] | None] = []
-    real = transaction.read_file
-
-    def spy(io, meta, f, columns=None, dictionaries=False):  # type: ignore[no-untyped-def]
-        reads.append(columns)
-        return real(io, meta, f, columns, dictionaries)
-
-    monkeypatch.setattr(transaction, "read_file", spy)
 
     t.delete("label = 'label-000042x'")  # within the file's bounds, matches no row
-    assert reads == [["label"]]
+    assert file_reads == [["label"]]
     assert t.to_arrow().num_rows == N
 
-    reads.clear()
+    file_reads.clear()
     t.delete("label = 'label-00000042'")
-    assert reads == [["label"], ["id", "kind", "blob", "v"]]
+    assert file_reads == [["label"], ["id", "kind", "blob", "v"]]
     assert t.to_arrow().num_rows == N - 1
 
 
@@ -176,10 +166,12 @@ def test_delete_reads_only_the_filter_columns_of_a_file_without_a_match(
     "NOT kind = 'k2'", "kind LIKE 'k%'", "kind > 'k2'",
 ])
 @pytest.mark.parametrize("negate", [False, True])
-def test_mask_over_one_dictionary_column_matches_the_decoded_evaluation(where, negate) -> None:
+def test_mask_over_one_dictionary_column_matches_the_decoded_evaluation(
+        where, negate, monkeypatch) -> None:
     from tablefmt.arrow_schema import schema_from_arrow
     from tablefmt.expressions.arrow import to_arrow_expr
     from tablefmt.expressions.binding import bind
+    from tablefmt.transaction import transaction
     from tablefmt.transaction.transaction import _mask
 
     # Two chunks with different dictionaries; the second's values include a null (rows
@@ -193,9 +185,17 @@ def test_mask_over_one_dictionary_column_matches_the_decoded_evaluation(where, n
     schema = schema_from_arrow(pa.schema([pa.field("kind", pa.string())]))
     expr = to_arrow_expr(bind(where, schema), schema, negate=negate)
 
+    evaluated: list[int] = []  # rows of each table the expression is evaluated over
+    real = transaction._evaluate
+
+    def spy(rows, e):  # type: ignore[no-untyped-def]
+        evaluated.append(rows.num_rows)
+        return real(rows, e)
+
+    monkeypatch.setattr(transaction, "_evaluate", spy)
     got = _mask(pa.table({"kind": kind}), expr)
+    assert evaluated == [3, 3]  # once per dictionary value, not per row
     want = _mask(plain, expr)
 
     assert got.equals(want)
     assert len(got) == 9 and got.null_count == 0
-    assert pa.types.is_string(plain.schema.types[0])  # `want` took the decoded path

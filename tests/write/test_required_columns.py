@@ -139,6 +139,16 @@ def test_delete_keeps_columns_required_and_overwrite_with_nulls_makes_them_optio
     assert t.to_arrow().sort_by("id").column("v").to_pylist()[:2] == [None, 0.25]
 
 
+def test_an_update_that_cannot_splice_reads_each_column_once(local_cat, file_reads) -> None:
+    t = local_cat.create_table("db.r", SCHEMA)
+    t.append(rows())
+    t.update("id = 3", set={"v": None})  # a null in a required column: no splice
+
+    assert file_reads == [["id", "v"], ["kind", "note", "tags"]]
+    got = {r["id"]: r for r in t.to_arrow().to_pylist()}
+    assert got[3]["v"] is None and got[3]["kind"] == "k0" and got[4]["v"] == 1.0
+
+
 def _chunk(path: str, column: str) -> bytes:
     meta = pq.read_metadata(path.removeprefix("file://"))
     names = [meta.schema.column(j).path for j in range(meta.num_columns)]
@@ -146,3 +156,4 @@ def _chunk(path: str, column: str) -> bytes:
     start = min(o for o in (c.dictionary_page_offset, c.data_page_offset) if o)
     data = Path(path.removeprefix("file://")).read_bytes()
     return data[start:start + c.total_compressed_size]
+
