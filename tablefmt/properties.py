@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from tablefmt.errors import ValidationError
+
 WRITE_TARGET_FILE_SIZE_BYTES = "write.target-file-size-bytes"
 WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT = 512 * 1024 * 1024
 PARQUET_ROW_GROUP_LIMIT = "write.parquet.row-group-limit"
 PARQUET_ROW_GROUP_LIMIT_DEFAULT = 1_048_576
 PARQUET_COMPRESSION = "write.parquet.compression-codec"
 PARQUET_COMPRESSION_DEFAULT = "zstd"
+# Iceberg's codec names (Java's TableProperties) -> pyarrow's.
+PARQUET_CODECS = {"zstd": "zstd", "snappy": "snappy", "gzip": "gzip", "lz4": "lz4",
+                  "brotli": "brotli", "uncompressed": "none", "none": "none"}
 
 COMMIT_NUM_RETRIES = "commit.retry.num-retries"
 COMMIT_NUM_RETRIES_DEFAULT = 4
@@ -34,3 +41,18 @@ MERGE_ISOLATION_LEVEL = "write.merge.isolation-level"
 ISOLATION_LEVEL_DEFAULT = "serializable"
 
 DEFAULT_NAME_MAPPING = "schema.name-mapping.default"
+
+
+def parquet_compression(properties: Mapping[str, str]) -> str:
+    """pyarrow's name of the table's Parquet codec.
+
+    Example:
+        >>> parquet_compression({PARQUET_COMPRESSION: "UNCOMPRESSED"})
+        'none'
+    """
+    name = properties.get(PARQUET_COMPRESSION, PARQUET_COMPRESSION_DEFAULT)
+    codec = PARQUET_CODECS.get(name.lower())
+    if codec is None:
+        raise ValidationError(f"Unknown {PARQUET_COMPRESSION} {name!r}; expected one of "
+                              f"{', '.join(sorted(PARQUET_CODECS))}")
+    return codec

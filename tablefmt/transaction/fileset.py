@@ -30,6 +30,7 @@ from tablefmt.scan.planner import FileTask
 from tablefmt.scan.reader import read_batches
 from tablefmt.transaction.validation import MatchFilter, PartitionTest
 from tablefmt.write.encoding import choose_encodings
+from tablefmt.write.filtered import write_filtered
 from tablefmt.write.splice import splice_columns
 from tablefmt.write.stats import nan_counts
 from tablefmt.write.writer import DataWriter
@@ -247,6 +248,30 @@ class Writer:
         nan = {fid: n for fid, n in (f.nan_value_counts or {}).items() if fid not in replaced}
         nan.update(nan_counts(columns, writer.float_columns))
         return [writer.data_file(path, f.partition, footer, size, nan)]
+
+    def filtered(self, f: DataFile, rows: pa.Table, keep: pa.Array) -> list[DataFile] | None:
+        """`f` written anew with only the rows `keep` keeps (`rows`: all its columns), its
+        unique-string columns encoded by `write/dlba.py` (`write/filtered.py`); None, with
+        nothing written, when no column is such or the file needs the ordinary writer."""
+        m = self.meta
+        chosen = choose_encodings(rows, m.schema)
+        if "DELTA_LENGTH_BYTE_ARRAY" not in chosen.column_encoding.values():
+            return None
+        writer = DataWriter(self.io, m.location, m.schema, m.spec, self.properties,
+                            f.sort_order_id)
+        path = writer.new_path(f.partition)
+        with self._lock:
+            self.written.append(path)
+        done = write_filtered(self.io, f.file_path, path, rows,
+                              keep.to_numpy(zero_copy_only=False), writer.compression,
+                              chosen.dictionary, chosen.column_encoding)
+        if done is None:
+            with self._lock:
+                self.written.remove(path)
+            return None
+        footer, size = done
+        return [writer.data_file(path, f.partition, footer, size,
+                                 nan_counts(rows, writer.float_columns))]
 
     def forget_since(self, mark: int) -> list[str]:
         """Paths written after the first `mark` ones, no longer remembered (the caller

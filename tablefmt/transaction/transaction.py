@@ -92,10 +92,13 @@ class Transaction:
         mask = _mask(rows, keep)
         if pc.all(mask).as_py():
             return None  # metrics said "maybe", the rows say no
-        rows = self._complete(f, rows)
+        rows = self._complete(f, rows).filter(mask)
         # Dropping rows keeps the others in order: the source's sort order still holds.
-        return self.writer.write(rows.filter(mask).to_batches(), self._partition_of(f),
-                                 f.sort_order_id)
+        if self._splicable(f, {}):
+            done = self.writer.filtered(f, rows, mask)
+            if done is not None:
+                return done
+        return self.writer.write(rows.to_batches(), self._partition_of(f), f.sort_order_id)
 
     def _read(self, f: DataFile, columns: set[str] | None = None) -> pa.Table:
         """`f`'s rows, only the schema's `columns` when any are given, dictionary-encoded

@@ -11,104 +11,25 @@ replacement whose Parquet schema differs — are left to a full rewrite (None)."
 from __future__ import annotations
 
 import struct
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tablefmt.io import FileIO
 from tablefmt.write import thrift_compact as tc
-
-MAGIC = b"PAR1"
-# FileMetaData: schema, row_groups.  RowGroup: columns, total_byte_size, num_rows,
-# file_offset, total_compressed_size.  ColumnChunk: file_path, file_offset, meta_data, then
-# the page-index, encryption fields.  ColumnMetaData: path_in_schema, total sizes, page
-# offsets, bloom filter.  (parquet.thrift)
-FMD_SCHEMA, FMD_ROW_GROUPS, FMD_CREATED_BY = 2, 4, 6
-FMD_UNSUPPORTED = (8, 9)  # encryption algorithm, footer signing key (signed footers)
-RG_COLUMNS, RG_TOTAL_BYTE_SIZE, RG_NUM_ROWS, RG_SORTING = 1, 2, 3, 4
-RG_FILE_OFFSET, RG_TOTAL_COMPRESSED = 5, 6
-CC_FILE_PATH, CC_FILE_OFFSET, CC_META = 1, 2, 3
-CC_UNSUPPORTED = (4, 5, 6, 7, 8, 9)  # offset/column index, crypto, encrypted metadata
-CMD_PATH, CMD_UNCOMPRESSED, CMD_COMPRESSED = 3, 6, 7
-CMD_DATA_PAGE, CMD_INDEX_PAGE, CMD_DICT_PAGE = 9, 10, 11
-CMD_UNSUPPORTED = (CMD_INDEX_PAGE, 14, 15)  # index page, bloom filter
-SE_REPETITION, SE_NAME, SE_NUM_CHILDREN = 3, 4, 5
-REQUIRED = 0  # FieldRepetitionType
-
-
-class _Footer:
-    """A decoded Parquet footer and where each column's chunks are."""
-
-    def __init__(self, raw: bytes) -> None:
-        self.meta, _ = tc.decode_struct(raw)
-        self.groups = [_struct(g) for g in self.meta.get_list(FMD_ROW_GROUPS)]
-        self.elements = [_struct(e) for e in self.meta.get_list(FMD_SCHEMA)[1:]]  # root first
-        self.flat = all(not e.has(SE_NUM_CHILDREN) for e in self.elements)
-
-    def chunks(self, g: tc.Struct) -> list[tc.Struct]:
-        return [_struct(c) for c in g.get_list(RG_COLUMNS)]
-
-    def column(self, name: str) -> int | None:
-        names = [e.get(SE_NAME) for e in self.elements]
-        key = name.encode()
-        return names.index(key) if names.count(key) == 1 else None
-
-    def copyable(self) -> bool:
-        """Whether the file's chunks can move: written by Arrow's Parquet writer (readers
-        apply per-writer workarounds keyed on `created_by`, and the new chunks are
-        Arrow's), flat, no encryption, page indexes, bloom filters or external chunks."""
-        writer = self.meta.get(FMD_CREATED_BY)
-        if not (isinstance(writer, bytes) and writer.startswith(b"parquet-cpp-arrow")):
-            return False
-        if not self.flat or any(self.meta.has(x) for x in FMD_UNSUPPORTED):
-            return False
-        return all(not any(cc.has(x) for x in (CC_FILE_PATH, *CC_UNSUPPORTED))
-                   and not any(cc.get_struct(CC_META).has(x) for x in CMD_UNSUPPORTED)
-                   for g in self.groups for cc in self.chunks(g))
-
-
-def _struct(v: tc.Value) -> tc.Struct:
-    if not isinstance(v, tc.Struct):
-        raise ValueError("malformed Parquet footer")
-    return v
-
-
-def _int(s: tc.Struct, fid: int) -> int:
-    v = s.get_int(fid)
-    if v is None:
-        raise ValueError(f"malformed Parquet footer: no field {fid}")
-    return v
-
-
-def _span(cc: tc.Struct) -> tuple[int, int]:
-    """(start, length) of a column chunk's bytes."""
-    md = cc.get_struct(CC_META)
-    start = _int(md, CMD_DATA_PAGE)
-    dictionary = md.get_int(CMD_DICT_PAGE)
-    if dictionary is not None and 0 < dictionary < start:
-        start = dictionary
-    return start, _int(md, CMD_COMPRESSED)
-
-
-def _moved(cc: tc.Struct, delta: int) -> tc.Struct:
-    """The column chunk with its offsets moved by `delta` bytes (changed in place)."""
-    md = cc.get_struct(CC_META)
-    for s, fid in ((md, CMD_DATA_PAGE), (md, CMD_DICT_PAGE), (cc, CC_FILE_OFFSET)):
-        at = s.get_int(fid)
-        if at is not None and at > 0:  # 0 stands for "none" in some writers' footers
-            s.set(fid, tc.I64, at + delta)
-    return cc
-
-
-def _tail(f: Any, size: int) -> bytes:
-    if size < 12:
-        raise ValueError("not a Parquet file")
-    end = f.read_at(8, size - 8)
-    length, magic = struct.unpack("<I4s", end)
-    if magic != MAGIC or length > size - 12:
-        raise ValueError("not a Parquet file")
-    return bytes(f.read_at(length, size - 8 - length))
+from tablefmt.write.chunks import (
+    MAGIC,
+    RG_NUM_ROWS,
+    Footer,
+    as_stored,
+    encode_table,
+    moved,
+    read_footer,
+    regroup,
+    req_int,
+    same_columns,
+    span,
+)
 
 
 def splice_columns(io: FileIO, source: str, out: str, new: pa.Table, compression: str,
@@ -119,20 +40,20 @@ def splice_columns(io: FileIO, source: str, out: str, new: pa.Table, compression
     the file must be rewritten in full instead."""
     fs, _ = io.arrow_fs()
     with fs.open_input_file(io.arrow_path(source)) as f:
-        footer = _Footer(_tail(f, f.size()))
+        footer = Footer(read_footer(f, f.size()))
         if not footer.copyable():
             return None
         replaced = {name: footer.column(name) for name in new.column_names}
         if any(j is None for j in replaced.values()):
             return None
-        sizes = [_int(g, RG_NUM_ROWS) for g in footer.groups]
+        sizes = [req_int(g, RG_NUM_ROWS) for g in footer.groups]
         if sum(sizes) != new.num_rows:
             return None
-        new = _as_stored(new, footer, replaced)
+        new = as_stored(new, footer, replaced)
         if new is None:
             return None
-        encoded, theirs = _encode(new, sizes, compression, dictionary, column_encoding)
-        if theirs is None or not _same_columns(footer, theirs, replaced):
+        encoded, theirs = encode_table(new, sizes, compression, dictionary, column_encoding)
+        if theirs is None or not same_columns(footer, theirs, replaced):
             return None
         by_index = {j: k for k, j in enumerate(replaced.values())}
         sink = io.open_output(out)
@@ -145,17 +66,17 @@ def splice_columns(io: FileIO, source: str, out: str, new: pa.Table, compression
                 for j, cc in enumerate(chunks):
                     if j in by_index:
                         cc = mine[by_index[j]]
-                        start, length = _span(cc)
+                        start, length = span(cc)
                         data = encoded[start:start + length]
                     else:
-                        start, length = _span(cc)
+                        start, length = span(cc)
                         data = f.read_at(length, start)
                     if len(data) != length:
                         raise ValueError(f"short column chunk in {source}")
                     sink.write(data)
-                    placed.append(_moved(cc, pos - start))
+                    placed.append(moved(cc, pos - start))
                     pos += length
-                _regroup(g, placed)
+                regroup(g, placed)
             raw = tc.encode_struct(footer.meta)
             sink.write(raw + struct.pack("<I", len(raw)) + MAGIC)
             size = pos + len(raw) + 8
@@ -163,65 +84,3 @@ def splice_columns(io: FileIO, source: str, out: str, new: pa.Table, compression
             sink.close()
     with fs.open_input_file(io.arrow_path(out)) as written:
         return pq.read_metadata(written), size
-
-
-def _encode(new: pa.Table, sizes: list[int], compression: str, dictionary: list[str],
-            column_encoding: dict[str, str]) -> tuple[memoryview, _Footer | None]:
-    """`new` as a Parquet file of the given row group sizes, and its footer."""
-    buf = pa.BufferOutputStream()
-    names = set(new.column_names)
-    with pq.ParquetWriter(buf, new.schema, compression=compression,
-                          use_dictionary=[c for c in dictionary if c in names],
-                          column_encoding={c: e for c, e in column_encoding.items()
-                                           if c in names} or None,
-                          store_decimal_as_integer=True, write_statistics=True,
-                          store_schema=False) as w:
-        start = 0
-        for n in sizes:
-            w.write_table(new.slice(start, n), row_group_size=max(n, 1))
-            start += n
-    data = memoryview(buf.getvalue())
-    footer = _Footer(_tail(pa.BufferReader(data), len(data)))
-    if [_int(g, RG_NUM_ROWS) for g in footer.groups] != sizes:
-        return data, None
-    return data, footer
-
-
-def _as_stored(new: pa.Table, source: _Footer, replaced: dict[str, int | None]
-               ) -> pa.Table | None:
-    """`new` with the columns the source stores as required marked so (the writer stores
-    an optional column required in a file where it has no null), or None when a value
-    for such a column is null: the file's schema changes, so it is rewritten in full."""
-    fields = []
-    for f, j in zip(new.schema, replaced.values()):
-        if j is not None and source.elements[j].get(SE_REPETITION) == REQUIRED and f.nullable:
-            if new.column(f.name).null_count:
-                return None
-            f = f.with_nullable(False)
-        fields.append(f)
-    schema = pa.schema(fields, metadata=new.schema.metadata)
-    return new if schema == new.schema else new.cast(schema)
-
-
-def _same_columns(source: _Footer, theirs: _Footer, replaced: dict[str, int | None]) -> bool:
-    """Whether the replacement columns have exactly the source's Parquet schema elements
-    (type, repetition, logical type, field id)."""
-    return all(tc.encode_struct(source.elements[j]) == tc.encode_struct(theirs.elements[k])
-               for k, j in enumerate(replaced.values()) if j is not None)
-
-
-def _regroup(g: tc.Struct, chunks: list[tc.Struct]) -> None:
-    """Row group totals and offset for its placed chunks. `total_byte_size` keeps the
-    source writer's meaning: the uncompressed sum (the spec's), or the compressed one
-    (older pyarrow)."""
-    before = [_struct(cc).get_struct(CC_META) for cc in g.get_list(RG_COLUMNS)]
-    compressed = g.get(RG_TOTAL_BYTE_SIZE) == sum(_int(m, CMD_COMPRESSED) for m in before)
-    g.get_list(RG_COLUMNS)[:] = chunks
-    g.remove(RG_SORTING)  # a replaced column may no longer be in the order it claims
-    metas = [cc.get_struct(CC_META) for cc in chunks]
-    size = CMD_COMPRESSED if compressed else CMD_UNCOMPRESSED
-    g.set(RG_TOTAL_BYTE_SIZE, tc.I64, sum(_int(m, size) for m in metas))
-    if g.has(RG_TOTAL_COMPRESSED):
-        g.set(RG_TOTAL_COMPRESSED, tc.I64, sum(_int(m, CMD_COMPRESSED) for m in metas))
-    if g.has(RG_FILE_OFFSET) and chunks:
-        g.set(RG_FILE_OFFSET, tc.I64, _span(chunks[0])[0])

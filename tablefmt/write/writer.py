@@ -25,7 +25,7 @@ from tablefmt.metadata.data_file import DataFile
 from tablefmt.partitioning import PartitionSpec
 from tablefmt.schema import Schema
 from tablefmt.transforms import parse_transform as transform_of
-from tablefmt.write.encoding import choose_encodings
+from tablefmt.write.encoding import WRITE_BATCH_ROWS, choose_encodings
 from tablefmt.write.partition import split
 from tablefmt.write.stats import footer_metrics, nan_counts
 
@@ -105,6 +105,7 @@ class _RollingFile:
                                        use_dictionary=chosen.dictionary,
                                        column_encoding=chosen.column_encoding or None,
                                        store_decimal_as_integer=True, write_statistics=True,
+                                       write_batch_size=WRITE_BATCH_ROWS,
                                        store_schema=self.schema is o.arrow_schema)
         self.nan = {fid: 0 for fid, _ in o.float_columns}
         self.rows = 0
@@ -145,7 +146,7 @@ class DataWriter:
                                               P.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT))
         self.row_group_rows = int(properties.get(P.PARQUET_ROW_GROUP_LIMIT,
                                                  P.PARQUET_ROW_GROUP_LIMIT_DEFAULT))
-        self.compression = properties.get(P.PARQUET_COMPRESSION, P.PARQUET_COMPRESSION_DEFAULT)
+        self.compression = P.parquet_compression(properties)
         self.sort_order_id = sort_order_id
         self.float_columns = [(f.field_id, f.name) for f in schema.fields
                               if f.field_type in (T.FLOAT, T.DOUBLE)]

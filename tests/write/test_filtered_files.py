@@ -1,0 +1,198 @@
+"""A delete rewrites a file's unique-string columns with tablefmt's own
+DELTA_LENGTH_BYTE_ARRAY encoder (`write/dlba.py`, `write/filtered.py`): pyarrow and DuckDB
+read what it writes exactly, the footer's statistics are the kept rows', and files it does
+not handle go to the ordinary writer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tablefmt as tf
+from tablefmt.metadata.data_file import DataFile
+from tablefmt.transaction import fileset
+from tablefmt.write import dlba
+from tablefmt.write.filtered import write_filtered
+
+SCHEMA = pa.schema([
+    pa.field("id", pa.int64(), nullable=False),
+    pa.field("kind", pa.string()),     # 3 values: dictionary
+    pa.field("text", pa.string()),     # unique: DELTA_LENGTH_BYTE_ARRAY
+    pa.field("blob", pa.binary()),     # unique: DELTA_LENGTH_BYTE_ARRAY
+])
+
+
+def table_of(texts: list[str]) -> pa.Table:
+    n = len(texts)
+    return pa.table({
+        "id": np.arange(n, dtype=np.int64),
+        "kind": [f"k{i % 3}" for i in range(n)],
+        "text": texts,
+        "blob": [i.to_bytes(4, "big") + t.encode() for i, t in enumerate(texts)],
+    }, schema=SCHEMA)
+
+
+def unique_texts(n: int, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [f"{i:06d}-" + "x" * int(k) for i, k in enumerate(rng.integers(0, 60, n))]
+
+
+def only_file(t: tf.Table) -> DataFile:
+    (f,) = [task.data_file for task in t.scan().plan_files()]
+    return f
+
+
+def local(path: str) -> str:
+    return path.removeprefix("file://")
+
+
+@pytest.fixture
+def filtered_calls(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each `write_filtered` call of a row operation wrote a file."""
+    calls: list[bool] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        done = write_filtered(*args, **kwargs)
+        calls.append(done is not None)
+        return done
+
+    monkeypatch.setattr(fileset, "write_filtered", spy)
+    return calls
+
+
+def test_delete_encodes_unique_strings_itself_and_every_reader_agrees(
+        local_cat, filtered_calls, duck) -> None:
+    data = table_of(unique_texts(50_000))
+    t = local_cat.create_table("db.f", SCHEMA)
+    t.append(data)
+    t.delete("kind = 'k1' or id < 100")
+    assert filtered_calls == [True]
+
+    keep = pc.invert(pc.or_(pc.equal(data["kind"], "k1"), pc.less(data["id"], 100)))
+    want = data.filter(keep)
+    f = only_file(t)
+    path = local(f.file_path)
+    assert pq.read_table(path).equals(want.cast(pq.read_schema(path)))
+    assert t.to_arrow().sort_by("id").equals(want)
+    duck_rows = duck.sql(f"SELECT * FROM read_parquet('{path}') ORDER BY id").arrow()
+    assert pa.table(duck_rows).to_pylist() == want.to_pylist()
+
+    meta = pq.read_metadata(path)
+    assert meta.num_rows == f.record_count == want.num_rows
+    assert f.file_size_in_bytes == Path(path).stat().st_size
+    for name in ("text", "blob"):
+        col = meta.row_group(0).column(SCHEMA.get_field_index(name))
+        assert "DELTA_LENGTH_BYTE_ARRAY" in col.encodings
+        values = want.column(name).to_pylist()
+        assert (col.statistics.min, col.statistics.max) == (min(values), max(values))
+        assert col.statistics.null_count == 0
+        assert col.num_values == want.num_rows
+    # Manifest bounds (truncated to 16 characters) come from that footer.
+    text_id = 3
+    assert f.lower_bounds[text_id] == min(want["text"].to_pylist()).encode()[:16]
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(max_size=40), min_size=2, max_size=300, unique=True),
+       seed=st.integers(0, 2**32 - 1), codec=st.sampled_from(["zstd", "snappy", "gzip",
+                                                               "uncompressed"]))
+def test_any_strings_any_rows_any_codec(tmp_path_factory, texts: list[str], seed: int,
+                                        codec: str) -> None:
+    cat = tf.connect(str(tmp_path_factory.mktemp("w")))
+    cat.create_namespace("db")
+    t = cat.create_table("db.f", SCHEMA,
+                         properties={"write.parquet.compression-codec": codec})
+    data = table_of(texts)
+    t.append(data)
+    source = only_file(t)
+    keep = np.random.default_rng(seed).random(len(texts)) < 0.7
+    keep[0] = True  # the row group keeps a row
+    kept = data.filter(pa.array(keep))
+    out = str(tmp_path_factory.mktemp("o") / "out.parquet")
+    chosen = {"text": "DELTA_LENGTH_BYTE_ARRAY", "blob": "DELTA_LENGTH_BYTE_ARRAY"}
+    stored = pq.read_schema(local(source.file_path))
+    pyarrow_codec = "none" if codec == "uncompressed" else codec
+    done = write_filtered(t.io, source.file_path, out, kept.cast(stored), keep,
+                          pyarrow_codec, ["kind"], chosen)
+    assert done is not None
+    footer, size = done
+    assert size == Path(out).stat().st_size
+    assert footer.num_rows == kept.num_rows
+    assert pq.read_table(out).to_pylist() == kept.to_pylist()
+    col = pq.read_metadata(out).row_group(0).column(2)
+    assert col.compression.lower() == codec
+    assert (col.statistics.min, col.statistics.max) == (min(kept["text"].to_pylist()),
+                                                        max(kept["text"].to_pylist()))
+
+
+def test_big_values_split_pages_and_long_ones_get_no_statistics(local_cat) -> None:
+    big = ["a" * 600_000 + f"{i:03d}" for i in range(9)]  # ~1 MiB pages: 2 values each
+    data = table_of(big + unique_texts(20, seed=3))
+    t = local_cat.create_table("db.f", SCHEMA)
+    t.append(data)
+    t.delete("id = 1")
+    path = local(only_file(t).file_path)
+    want = data.filter(pc.not_equal(data["id"], 1))
+    assert pq.read_table(path).to_pylist() == want.to_pylist()
+    text = pq.read_metadata(path).row_group(0).column(2)
+    assert not text.statistics.has_min_max  # over 4 KiB, as pyarrow leaves them out
+    assert text.statistics.null_count == 0
+    chunk = dlba.encode_chunk(want["text"], "text", "zstd")
+    pages = chunk.meta.get_list(13)[0].get_int(3)  # encoding_stats: data page count
+    assert pages >= 5
+
+
+def test_chunk_bytes_do_not_depend_on_layout() -> None:
+    values = pa.array(unique_texts(45_000, seed=5))
+    ref = dlba.encode_chunk(values, "c", "zstd")
+    sliced = pa.concat_arrays([pa.array(["pad"] * 7), values]).slice(7)
+    for other in (values.cast(pa.large_string()), sliced,
+                  pa.array(values.to_pylist(), pa.binary())):
+        got = dlba.encode_chunk(other, "c", "zstd")
+        assert [bytes(p) for p in got.pieces] == [bytes(p) for p in ref.pieces]
+    split = pa.chunked_array([values.slice(0, 20_000), values.slice(20_000)])
+    assert b"".join(bytes(p) for p in dlba.encode_chunk(split, "c", "zstd").pieces) == \
+        b"".join(bytes(p) for p in ref.pieces)  # pages of 20,000 either way
+
+
+@pytest.mark.parametrize("case", ["nulls", "emptied row group", "brotli", "no unique column"])
+def test_files_it_does_not_handle_go_to_the_ordinary_writer(local_cat, filtered_calls,
+                                                             case: str) -> None:
+    data = table_of(unique_texts(3_000))
+    props: dict[str, str] = {}
+    where = "kind = 'k1'"
+    if case == "nulls":
+        data = data.set_column(2, "text", pa.array(
+            [None if i % 10 == 0 else v for i, v in enumerate(data["text"].to_pylist())]))
+        data = data.set_column(3, "blob", pa.array([b"same"] * data.num_rows, pa.binary()))
+    elif case == "emptied row group":
+        props["write.parquet.row-group-limit"] = "1000"
+        where = "id < 1000 or kind = 'k1'"
+    elif case == "brotli":
+        props["write.parquet.compression-codec"] = "brotli"
+    else:
+        data = data.set_column(2, "text", pa.array(["t"] * data.num_rows))
+        data = data.set_column(3, "blob", pa.array([b"b"] * data.num_rows, pa.binary()))
+    t = local_cat.create_table("db.f", SCHEMA, properties=props)
+    t.append(data)
+    t.delete(where)
+    if case == "emptied row group":  # rows 0-999 were one row group of one file
+        assert False in filtered_calls
+    else:
+        assert filtered_calls in ([], [False])  # not written by write_filtered
+    want = data.filter(pc.invert(_matches(data, where)))
+    assert t.to_arrow().sort_by("id").to_pylist() == want.to_pylist()
+
+
+def _matches(data: pa.Table, where: str) -> pa.Array:
+    kind = pc.equal(data["kind"], "k1")
+    return pc.or_(kind, pc.less(data["id"], 1000)) if "id <" in where else kind
