@@ -44,7 +44,10 @@ T = TypeVar("T")
 # is usually a single row group), so copy-on-write over many files is only as parallel as
 # the files in flight. Each holds its rows in memory (several times its Parquet size), so
 # files also wait while the ones in flight add up to IN_FLIGHT_BYTES; a bigger file runs alone.
-LANES = max(1, min(4, os.cpu_count() or 1))
+# One lane more than cores: a lane waiting for the GIL (Python between Arrow calls) leaves
+# its core to the extra one (the 2-core row-ops delete kept 1.89 cores busy instead of 1.78,
+# 10% less wall time).
+LANES = min(4, (os.cpu_count() or 1) + 1)
 IN_FLIGHT_BYTES = 256 * 1024 * 1024
 
 
