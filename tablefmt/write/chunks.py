@@ -109,6 +109,16 @@ def read_footer(f: Any, size: int) -> bytes:
     return bytes(f.read_at(length, size - 8 - length))
 
 
+def write_footer(sink: Any, meta: tc.Struct) -> tuple[pq.FileMetaData, int]:
+    """Write the file's end — `meta` (FileMetaData), its length, b"PAR1" — to `sink`;
+    the footer as pyarrow reads it (from the bytes in hand, not the written file) and
+    the bytes written."""
+    raw = tc.encode_struct(meta)
+    tail = raw + struct.pack("<I", len(raw)) + MAGIC
+    sink.write(tail)
+    return pq.read_metadata(pa.BufferReader(MAGIC + tail)), len(tail)
+
+
 def encode_table(new: pa.Table, sizes: list[int], compression: str, dictionary: list[str],
                  column_encoding: dict[str, str]) -> tuple[memoryview, Footer | None]:
     """`new` as a Parquet file of the given row group sizes, and its footer."""

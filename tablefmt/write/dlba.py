@@ -5,9 +5,9 @@ For a column of unique strings (ids, hashes, text) a page is the values' lengths
 DELTA_BINARY_PACKED (`delta_binary.py`) followed by their bytes back to back, exactly as an
 Arrow string array holds them: the bytes go to the codec without being copied value by
 value, and min/max come from one Arrow kernel. pyarrow's encoder appends each value to a
-buffer, compares each against the running min and max and copies the bytes twice more; on
-the row-operations benchmark's 30-byte payload column that was about 40% of the column's
-encoding time, the codec being the rest.
+buffer, compares each against the running min and max and copies the bytes again; on
+the row-operations benchmark's 30-byte payload column (6 files, one thread) it takes 305 ms
+where this takes 234, about half of which is the codec.
 
 Pages follow pyarrow's defaults (at most 20,000 values and about 1 MiB each) and are data
 page v1 without levels (the column is required) or page statistics; the chunk's statistics

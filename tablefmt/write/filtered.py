@@ -10,8 +10,6 @@ required, a row group left empty — are left to the ordinary writer (None)."""
 
 from __future__ import annotations
 
-import struct
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -38,6 +36,7 @@ from tablefmt.write.chunks import (
     req_int,
     same_columns,
     span,
+    write_footer,
 )
 
 FMD_NUM_ROWS = 3
@@ -65,9 +64,8 @@ def write_filtered(io: FileIO, source: str, out: str, rows: pa.Table, keep: np.n
     index = {name: footer.column(name) for name in rows.column_names}
     if any(j is None for j in index.values()) or len(index) != len(footer.elements):
         return None
-    if any(footer.elements[j].get(SE_REPETITION) != REQUIRED
-           or footer.elements[j].get(SE_TYPE) != BYTE_ARRAY
-           for j in (index[n] for n in native) if j is not None):
+    elements = [footer.elements[j] for j in (index[n] for n in native) if j is not None]
+    if any(e.get(SE_REPETITION) != REQUIRED or e.get(SE_TYPE) != BYTE_ARRAY for e in elements):
         return None
     counts = _kept_per_group(footer, keep)
     if counts is None or sum(counts) != rows.num_rows:
@@ -115,12 +113,10 @@ def write_filtered(io: FileIO, source: str, out: str, rows: pa.Table, keep: np.n
         created_by = theirs.meta.get(FMD_CREATED_BY)
         if isinstance(created_by, bytes):
             footer.meta.set(FMD_CREATED_BY, tc.BINARY, created_by)
-        raw = tc.encode_struct(footer.meta)
-        tail = raw + struct.pack("<I", len(raw)) + MAGIC
-        sink.write(tail)
+        written, tail = write_footer(sink, footer.meta)
     finally:
         sink.close()
-    return pq.read_metadata(pa.BufferReader(MAGIC + tail)), pos + len(tail)
+    return written, pos + tail
 
 
 def _kept_per_group(footer: Footer, keep: np.ndarray) -> list[int] | None:

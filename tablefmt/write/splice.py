@@ -10,13 +10,10 @@ replacement whose Parquet schema differs — are left to a full rewrite (None)."
 
 from __future__ import annotations
 
-import struct
-
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tablefmt.io import FileIO
-from tablefmt.write import thrift_compact as tc
 from tablefmt.write.chunks import (
     MAGIC,
     RG_NUM_ROWS,
@@ -29,6 +26,7 @@ from tablefmt.write.chunks import (
     req_int,
     same_columns,
     span,
+    write_footer,
 )
 
 
@@ -77,10 +75,7 @@ def splice_columns(io: FileIO, source: str, out: str, new: pa.Table, compression
                     placed.append(moved(cc, pos - start))
                     pos += length
                 regroup(g, placed)
-            raw = tc.encode_struct(footer.meta)
-            sink.write(raw + struct.pack("<I", len(raw)) + MAGIC)
-            size = pos + len(raw) + 8
+            written, tail = write_footer(sink, footer.meta)
         finally:
             sink.close()
-    with fs.open_input_file(io.arrow_path(out)) as written:
-        return pq.read_metadata(written), size
+    return written, pos + tail
