@@ -166,6 +166,11 @@ class _Rewrite:
         partition = first.data_file.partition if first.spec_id == self.meta.spec.spec_id \
             else None
         order = self.meta.sort_order
+        if not order.fields and partition is not None and self._uniform():
+            stitched = self.writer.stitch([t.data_file for t in tasks], partition)
+            if stitched is not None:
+                self._check(tasks, sum(f.record_count for f in stitched), expected)
+                return stitched
         if order.fields:
             rows = pa.Table.from_batches(list(self._read(tasks)), schema=self.arrow_schema)
             self._check(tasks, rows.num_rows, expected)
@@ -182,9 +187,14 @@ class _Rewrite:
         self._check(tasks, counted[0], expected)
         return files
 
+    def _uniform(self) -> bool:
+        """Whether every file was written under the current schema (one schema, no name
+        mapping): its columns are the table's."""
+        return len(self.meta.schemas) == 1 and P.DEFAULT_NAME_MAPPING not in self.meta.properties
+
     def _read(self, tasks: Bin) -> Iterator[pa.RecordBatch]:
         mapping = self.meta.properties.get(P.DEFAULT_NAME_MAPPING)
-        uniform = len(self.meta.schemas) == 1 and mapping is None
+        uniform = self._uniform()
         # No filter: compaction keeps every row of every file it rewrites.
         return read_batches(self.table.io, tasks, self.meta.schema, None, None, set(), None,
                             uniform, mapping)

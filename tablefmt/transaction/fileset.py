@@ -33,6 +33,7 @@ from tablefmt.write.encoding import choose_encodings
 from tablefmt.write.filtered import write_filtered
 from tablefmt.write.splice import splice_columns
 from tablefmt.write.stats import nan_counts
+from tablefmt.write.stitch import stitch_files
 from tablefmt.write.writer import DataWriter
 
 if TYPE_CHECKING:
@@ -275,6 +276,28 @@ class Writer:
         footer, size = done
         return [writer.data_file(path, f.partition, footer, size,
                                  nan_counts(rows, writer.float_columns))]
+
+    def stitch(self, files: list[DataFile], partition: tuple[Any, ...]) -> list[DataFile] | None:
+        """One file of every row of `files` (one partition of the current spec, in order),
+        their columns without a dictionary copied page by page (`write/stitch.py`); None,
+        with nothing written, when the files do not fit that."""
+        m = self.meta
+        writer = DataWriter(self.io, m.location, m.schema, m.spec, self.properties)
+        path = writer.new_path(partition)
+        with self._lock:
+            self.written.append(path)
+        done = stitch_files(self.io, [f.file_path for f in files], path, m.schema,
+                            writer.compression, writer.row_group_rows)
+        if done is None:
+            with self._lock:
+                self.written.remove(path)
+            return None
+        nan = nan_counts(done.recoded, writer.float_columns)
+        for fid, name in writer.float_columns:
+            counts = [(f.nan_value_counts or {}).get(fid) for f in files]
+            if name not in done.recoded.column_names and None not in counts:
+                nan[fid] = sum(c or 0 for c in counts)
+        return [writer.data_file(path, partition, done.footer, done.size, nan)]
 
     def forget_since(self, mark: int) -> list[str]:
         """Paths written after the first `mark` ones, no longer remembered (the caller

@@ -1,0 +1,269 @@
+"""Small Parquet files of one partition joined into one file without decoding most of it
+(compaction's fast path).
+
+A column chunk is a run of pages, and each data page stands alone: its own header, levels,
+values and compression, no absolute offsets. So a column whose chunks in every source are
+stored alike (same physical type, repetition and codec) and hold no dictionary page is
+written as the sources' pages back to back, copied byte for byte. Dictionary-encoded
+columns cannot be (one chunk has one dictionary): they are read as Arrow arrays (strings
+as dictionaries, which are unified and written as indices) and encoded by pyarrow. Row
+groups are the sources' row groups joined up to the row-group limit; the footer is the
+first source's (schema, key-value metadata, column orders) with new row groups. A copied
+chunk's statistics are the sources' merged: least min, greatest max, summed null counts.
+
+Sources must share one Parquet schema and be flat; physical types whose statistics order
+is not a plain comparison (INT96, FIXED_LEN_BYTE_ARRAY) are re-encoded. None when there
+is no column to copy or the sources do not fit."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tablefmt.io import FileIO
+from tablefmt.write import thrift_compact as tc
+from tablefmt.write.chunks import (
+    CC_FILE_OFFSET,
+    CC_META,
+    FMD_ROW_GROUPS,
+    MAGIC,
+    Footer,
+    as_stored,
+    encode_table,
+    moved,
+    read_footer,
+    same_columns,
+    span,
+    write_footer,
+)
+from tablefmt.write.encoding import choose_encodings
+
+FMD_NUM_ROWS = 3
+PHYSICAL = {"BOOLEAN": 0, "INT32": 1, "INT64": 2, "FLOAT": 4, "DOUBLE": 5, "BYTE_ARRAY": 6}
+_PACK = {"BOOLEAN": "<?", "INT32": "<i", "INT64": "<q", "FLOAT": "<f", "DOUBLE": "<d"}
+ENCODINGS = {"PLAIN": 0, "PLAIN_DICTIONARY": 2, "RLE": 3, "BIT_PACKED": 4,
+             "DELTA_BINARY_PACKED": 5, "DELTA_LENGTH_BYTE_ARRAY": 6, "DELTA_BYTE_ARRAY": 7,
+             "RLE_DICTIONARY": 8, "BYTE_STREAM_SPLIT": 9}
+CODECS = {"UNCOMPRESSED": 0, "SNAPPY": 1, "GZIP": 2, "BROTLI": 4, "ZSTD": 6, "LZ4_RAW": 7}
+_PYARROW_CODECS = {"none": "UNCOMPRESSED", "snappy": "SNAPPY", "gzip": "GZIP",
+                   "brotli": "BROTLI", "zstd": "ZSTD", "lz4": "LZ4_RAW"}
+_FETCH = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tablefmt-stitch")
+
+
+@dataclass
+class _Source:
+    data: pa.Buffer
+    meta: pq.FileMetaData
+
+
+@dataclass
+class Stitched:
+    footer: pq.FileMetaData
+    size: int
+    recoded: pa.Table  # the re-encoded columns' rows (for NaN counts)
+
+
+def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compression: str,
+                 row_group_rows: int) -> Stitched | None:
+    """Write `out`: every row of the Parquet files `paths`, in order, their copyable
+    columns' pages copied (see the module doc). `schema` is the table's Iceberg schema
+    (for choosing the re-encoded columns' encodings); None, with nothing written, when
+    the files do not fit this path."""
+    codec = _PYARROW_CODECS.get(compression.lower())
+    if codec is None or not paths:
+        return None
+    sources = list(_FETCH.map(lambda p: _read(io, p), paths))
+    first = sources[0].meta
+    columns = [first.schema.column(j) for j in range(first.num_columns)]
+    if any(c.max_repetition_level or "." in c.path for c in columns) or \
+            any(not s.meta.schema.equals(first.schema) for s in sources[1:]):
+        return None
+    writers = {s.meta.created_by for s in sources}
+    if len(writers) != 1 or not str(first.created_by).startswith("parquet-cpp-arrow"):
+        return None  # readers key workarounds on the writer: copy pages of one writer only
+    copy = [j for j in range(first.num_columns) if _copyable(sources, j, codec)]
+    if not copy:
+        return None
+    recode = [c.path for j, c in enumerate(columns) if j not in copy]
+    strings = [c.path for c in columns if c.path in recode and c.physical_type == "BYTE_ARRAY"]
+    template = Footer(read_footer(pa.BufferReader(sources[0].data), sources[0].data.size))
+    replaced = {name: template.column(name) for name in recode}
+    units = [(s, g) for s in sources for g in range(s.meta.num_row_groups)]
+    sink = io.open_output(out)
+    fits = False
+    try:
+        sink.write(MAGIC)
+        pos, groups, rows, parts = len(MAGIC), [], 0, []
+        for ordinal, group in enumerate(_pack(units, row_group_rows)):
+            n = sum(s.meta.row_group(g).num_rows for s, g in group)
+            theirs: list[tc.Struct] = []
+            encoded: Any = b""
+            if recode:
+                table = _recoded(group, recode, strings)
+                parts.append(table)
+                chosen = choose_encodings(table, schema)
+                stored = as_stored(table, template, replaced)
+                if stored is None:
+                    return None
+                encoded, footer = encode_table(stored, [n], compression, chosen.dictionary,
+                                               chosen.column_encoding)
+                if footer is None or not same_columns(template, footer, replaced):
+                    return None
+                theirs = footer.chunks(footer.groups[0])
+            placed = []
+            for j in range(first.num_columns):
+                if j in copy:
+                    cc, length = _copy(sink, group, j, pos, codec)
+                else:
+                    cc = theirs[recode.index(columns[j].path)]
+                    start, length = span(cc)
+                    sink.write(encoded[start:start + length])
+                    cc = moved(cc, pos - start)
+                placed.append(cc)
+                pos += length
+            groups.append(_row_group(placed, n, ordinal))
+            rows += n
+        template.meta.set(FMD_ROW_GROUPS, tc.LIST, tc.ThriftList(tc.STRUCT, list[tc.Value](groups)))
+        template.meta.set(FMD_NUM_ROWS, tc.I64, rows)
+        written, tail = write_footer(sink, template.meta)
+        fits = True
+    finally:
+        sink.close()
+        if not fits:
+            io.delete_quietly([out])
+    recoded = pa.concat_tables(parts) if parts else pa.table({})
+    return Stitched(written, pos + tail, recoded)
+
+
+def _read(io: FileIO, path: str) -> _Source:
+    fs, _ = io.arrow_fs()
+    with fs.open_input_file(io.arrow_path(path)) as f:
+        data = f.read_buffer()
+    return _Source(data, pq.read_metadata(pa.BufferReader(data)))
+
+
+def _copyable(sources: list[_Source], j: int, codec: str) -> bool:
+    """Whether column j's chunks can be copied: no dictionary, the target codec, a type
+    whose statistics merge by plain comparison, no page index pages."""
+    for s in sources:
+        for g in range(s.meta.num_row_groups):
+            c = s.meta.row_group(g).column(j)
+            if c.physical_type not in PHYSICAL or c.compression != codec \
+                    or c.has_dictionary_page or c.file_path \
+                    or any(e not in ENCODINGS or "DICTIONARY" in e for e in c.encodings):
+                return False
+    return True
+
+
+def _pack(units: list[tuple[_Source, int]], limit: int) -> Iterator[list[tuple[_Source, int]]]:
+    """Consecutive source row groups joined while they hold at most `limit` rows (a
+    bigger one alone)."""
+    group: list[tuple[_Source, int]] = []
+    rows = 0
+    for s, g in units:
+        n = s.meta.row_group(g).num_rows
+        if group and rows + n > limit:
+            yield group
+            group, rows = [], 0
+        group.append((s, g))
+        rows += n
+    if group:
+        yield group
+
+
+def _recoded(group: list[tuple[_Source, int]], names: list[str], strings: list[str]
+             ) -> pa.Table:
+    """The re-encoded columns of a group's row groups. String columns stored with a
+    dictionary in every one of them are read as dictionaries and unified, so pyarrow
+    writes their indices instead of hashing every value."""
+    kept = [n for n in strings if all(
+        s.meta.row_group(g).column(s.meta.schema.names.index(n)).has_dictionary_page
+        for s, g in group)]
+    parts = [pq.ParquetFile(pa.BufferReader(s.data), metadata=s.meta, read_dictionary=kept)
+             .read_row_group(g, columns=names, use_threads=False) for s, g in group]
+    table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+    return table.unify_dictionaries().combine_chunks()
+
+
+def _copy(sink: Any, group: list[tuple[_Source, int]], j: int, pos: int, codec: str
+          ) -> tuple[tc.Struct, int]:
+    """Column j of the group's row groups: their pages written back to back at `pos`;
+    the ColumnChunk and its length."""
+    length = values = uncompressed = 0
+    encodings: set[str] = set()
+    chunks = [s.meta.row_group(g).column(j) for s, g in group]
+    for (s, _), c in zip(group, chunks):
+        sink.write(s.data.slice(c.data_page_offset, c.total_compressed_size))
+        length += c.total_compressed_size
+        uncompressed += c.total_uncompressed_size
+        values += c.num_values
+        encodings.update(c.encodings)
+    first = chunks[0]
+    meta = tc.Struct()
+    meta.set(1, tc.I32, PHYSICAL[first.physical_type])
+    meta.set(2, tc.LIST, tc.ThriftList(tc.I32, list[tc.Value](sorted(ENCODINGS[e] for e in encodings))))
+    meta.set(3, tc.LIST, tc.ThriftList(tc.BINARY, [p.encode() for p in
+                                                   first.path_in_schema.split(".")]))
+    meta.set(4, tc.I32, CODECS[codec])
+    meta.set(5, tc.I64, values)
+    meta.set(6, tc.I64, uncompressed)
+    meta.set(7, tc.I64, length)
+    meta.set(9, tc.I64, pos)
+    stats = _merged_statistics(chunks)
+    if stats is not None:
+        meta.set(12, tc.STRUCT, stats)
+    cc = tc.Struct()
+    cc.set(CC_FILE_OFFSET, tc.I64, 0)
+    cc.set(CC_META, tc.STRUCT, meta)
+    return cc, length
+
+
+def _merged_statistics(chunks: list[Any]) -> tc.Struct | None:
+    """Least min, greatest max (left out unless every chunk has them) and summed null
+    counts of the chunks' statistics, as Parquet Statistics."""
+    if not all(c.is_stats_set for c in chunks):
+        return None
+    stats = [c.statistics for c in chunks]
+    out = tc.Struct()
+    if all(s.has_null_count for s in stats):
+        out.set(3, tc.I64, sum(s.null_count for s in stats))
+    bounded = [s for s in stats if s.has_min_max]
+    if bounded and len(bounded) == sum(s.num_values > s.null_count for s in stats):
+        kind = chunks[0].physical_type
+        low = min((s.min_raw for s in bounded), key=_order(kind))
+        high = max((s.max_raw for s in bounded), key=_order(kind))
+        out.set(5, tc.BINARY, _plain(kind, high))
+        out.set(6, tc.BINARY, _plain(kind, low))
+    return out
+
+
+def _order(kind: str) -> Any:
+    """Sort key of a raw statistic: bytes compare unsigned (Parquet's byte array order),
+    numbers as numbers (min/max never hold NaN)."""
+    if kind == "BYTE_ARRAY":
+        return lambda v: v.encode() if isinstance(v, str) else bytes(v)
+    return lambda v: v
+
+
+def _plain(kind: str, value: Any) -> bytes:
+    if kind == "BYTE_ARRAY":
+        return value.encode() if isinstance(value, str) else bytes(value)
+    return struct.pack(_PACK[kind], value)
+
+
+def _row_group(chunks: list[tc.Struct], rows: int, ordinal: int) -> tc.Struct:
+    metas = [c.get_struct(CC_META) for c in chunks]
+    g = tc.Struct()
+    g.set(1, tc.LIST, tc.ThriftList(tc.STRUCT, list[tc.Value](chunks)))
+    g.set(2, tc.I64, sum(m.get_int(6) or 0 for m in metas))
+    g.set(3, tc.I64, rows)
+    g.set(5, tc.I64, span(chunks[0])[0])
+    g.set(6, tc.I64, sum(m.get_int(7) or 0 for m in metas))
+    g.set(7, tc.I16, ordinal)
+    return g

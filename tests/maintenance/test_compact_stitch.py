@@ -1,0 +1,175 @@
+"""Compaction copies the pages of columns without a dictionary from the small files into the
+new one (`write/stitch.py`) and re-encodes only dictionary columns: every reader reads the
+same rows, the new footer's statistics are the sources' merged, and files that do not fit
+go through the ordinary rewrite."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+import tablefmt as tf
+from tablefmt.transaction import fileset
+from tablefmt.write.stitch import stitch_files
+
+SCHEMA = pa.schema([
+    pa.field("id", pa.int64(), nullable=False),
+    pa.field("kind", pa.string()),            # few values: dictionary, re-encoded
+    pa.field("name", pa.string()),            # unique: pages copied
+    pa.field("x", pa.float64()),              # unique, some NaN: pages copied
+    pa.field("n", pa.int32()),                # unique, some nulls: pages copied
+    pa.field("at", pa.timestamp("us", tz="UTC")),
+])
+
+
+def batch(start: int, rows: int, *, nulls: bool = True) -> pa.Table:
+    ids = np.arange(start, start + rows, dtype=np.int64)
+    rng = np.random.default_rng(start)
+    x = rng.normal(size=rows) * 1000
+    x[::97] = np.nan
+    return pa.table({
+        "id": ids,
+        "kind": [f"k{i % 4}" for i in ids.tolist()],
+        "name": [f"name-{i:07d}-{'z' * (i % 13)}" for i in ids.tolist()],
+        "x": x,
+        "n": pa.array([None if nulls and i % 50 == 7 else int(i) * 3 for i in ids.tolist()],
+                      pa.int32()),
+        "at": pa.array(ids * 1_000_000 + 1_700_000_000_000_000, pa.timestamp("us", tz="UTC")),
+    }, schema=SCHEMA)
+
+
+@pytest.fixture
+def stitched(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each `stitch_files` call wrote a file."""
+    calls: list[bool] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        done = stitch_files(*args, **kwargs)
+        calls.append(done is not None)
+        return done
+
+    monkeypatch.setattr(fileset, "stitch_files", spy)
+    return calls
+
+
+def appended(cat: tf.Catalog, parts: list[pa.Table], **props: str) -> tf.Table:
+    t = cat.create_table("db.s", SCHEMA, properties=props)
+    for part in parts:
+        t.append(part)
+    return t
+
+
+def live(t: tf.Table) -> list[Any]:
+    return sorted((task.data_file for task in t.scan().plan_files()),
+                  key=lambda f: f.file_path)
+
+
+def local(path: str) -> str:
+    return path.removeprefix("file://")
+
+
+def same(got: pa.Table, want: pa.Table) -> bool:
+    """Equal rows, NaN equal to NaN."""
+    def norm(t: pa.Table) -> list[Any]:
+        return [["NaN" if isinstance(v, float) and math.isnan(v) else v
+                 for v in t.column(name).to_pylist()] for name in SCHEMA.names]
+    return got.num_rows == want.num_rows and norm(got) == norm(want)
+
+
+@pytest.mark.interop
+def test_pages_are_copied_and_every_reader_reads_the_same_rows(
+        local_cat, stitched, pyiceberg_catalog, duck) -> None:
+    parts = [batch(i * 700, 700) for i in range(12)]
+    t = appended(local_cat, parts)
+    want = pa.concat_tables(parts)
+    t.compact()
+    assert stitched == [True]
+    (f,) = live(t)
+    path = local(f.file_path)
+    encodings = [set(c.encodings) for c in
+                 (pq.read_metadata(path).row_group(0).column(j) for j in range(6))]
+    assert "RLE_DICTIONARY" in encodings[1]              # kind: re-encoded
+    assert "DELTA_LENGTH_BYTE_ARRAY" in encodings[2]     # name: the sources' pages
+
+    assert same(t.to_arrow().sort_by("id"), want)
+    assert same(pq.read_table(path).sort_by("id"), want)
+    assert same(pyiceberg_catalog.load_table("db.s").scan().to_arrow().sort_by("id"), want)
+    assert same(pa.table(duck.sql(f"SELECT * FROM iceberg_scan('{t.metadata_location}') "
+                                  "ORDER BY id").arrow()), want)
+
+
+def test_statistics_and_metrics_are_the_sources_merged(local_cat, stitched) -> None:
+    parts = [batch(i * 500, 500) for i in range(8)]
+    t = appended(local_cat, parts)
+    sources = live(t)
+    t.compact()
+    assert stitched == [True]
+    (f,) = live(t)
+    want = pa.concat_tables(parts)
+    meta = pq.read_metadata(local(f.file_path)).row_group(0)
+    for j, name in enumerate(SCHEMA.names):
+        stats = meta.column(j).statistics
+        values = [v for v in want.column(name).to_pylist()
+                  if v is not None and not (isinstance(v, float) and math.isnan(v))]
+        assert (stats.min, stats.max) == (min(values), max(values)), name
+        assert stats.null_count == want.column(name).null_count, name
+        assert meta.column(j).num_values == want.num_rows, name
+    assert f.record_count == want.num_rows
+    assert f.null_value_counts[5] == want.column("n").null_count
+    assert f.nan_value_counts[4] == sum(s.nan_value_counts[4] for s in sources) == \
+        pc.sum(pc.is_nan(want["x"])).as_py()
+    assert f.lower_bounds[3] == min(want["name"].to_pylist()).encode()[:16]
+
+
+def test_row_groups_follow_the_row_group_limit(local_cat, stitched) -> None:
+    parts = [batch(i * 300, 300) for i in range(10)]
+    t = appended(local_cat, parts, **{"write.parquet.row-group-limit": "1000"})
+    t.compact()
+    assert stitched == [True]
+    (f,) = live(t)
+    meta = pq.read_metadata(local(f.file_path))
+    sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+    assert sizes == [900, 900, 900, 300]  # whole source row groups, at most 1,000 rows
+    assert same(t.to_arrow().sort_by("id"), pa.concat_tables(parts))
+
+
+@pytest.mark.parametrize("case", ["required here, optional there", "sorted table"])
+def test_files_that_do_not_fit_are_rewritten_the_ordinary_way(local_cat, stitched,
+                                                              case: str) -> None:
+    parts = [batch(i * 400, 400) for i in range(6)]
+    if case == "required here, optional there":
+        parts[2] = batch(800, 400, nulls=False)  # n stored required in that file only
+        t = appended(local_cat, parts)
+    else:
+        t = local_cat.create_table("db.s", SCHEMA, sort_by=["name"])
+        for part in parts:
+            t.append(part)
+    t.compact()
+    assert True not in stitched
+    assert same(t.to_arrow().sort_by("id"), pa.concat_tables(parts))
+    assert len(live(t)) == 1
+
+
+def test_another_codec_leaves_nothing_to_copy(local_cat, tmp_path) -> None:
+    t = appended(local_cat, [batch(0, 300), batch(300, 300)])
+    paths = [f.file_path for f in live(t)]
+    out = str(tmp_path / "out.parquet")
+    assert stitch_files(t.io, paths, out, t.schema, "gzip", 1_000_000) is None
+    assert not (tmp_path / "out.parquet").exists()
+    done = stitch_files(t.io, paths, out, t.schema, "zstd", 1_000_000)
+    assert done is not None and done.footer.num_rows == 600
+
+
+def test_a_column_with_a_dictionary_in_some_files_is_re_encoded(local_cat, stitched) -> None:
+    parts = [batch(i * 600, 600) for i in range(4)]
+    parts[1] = parts[1].set_column(2, "name", pa.array(["same"] * 600))  # dictionary there
+    t = appended(local_cat, parts)
+    t.compact()
+    assert stitched == [True]
+    assert same(t.to_arrow().sort_by("id"), pa.concat_tables(parts))
