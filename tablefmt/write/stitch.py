@@ -13,7 +13,8 @@ chunk's statistics are the sources' merged: least min, greatest max, summed null
 
 Sources must share one Parquet schema and be flat; physical types whose statistics order
 is not a plain comparison (INT96, FIXED_LEN_BYTE_ARRAY) are re-encoded. None when there
-is no column to copy or the sources do not fit."""
+is no column to copy, the sources do not fit, or their row groups are so small (under
+MIN_ROWS_PER_GROUP rows on average) that their pages are better re-encoded."""
 
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ ENCODINGS = {"PLAIN": 0, "PLAIN_DICTIONARY": 2, "RLE": 3, "BIT_PACKED": 4,
 CODECS = {"UNCOMPRESSED": 0, "SNAPPY": 1, "GZIP": 2, "BROTLI": 4, "ZSTD": 6, "LZ4_RAW": 7}
 _PYARROW_CODECS = {"none": "UNCOMPRESSED", "snappy": "SNAPPY", "gzip": "GZIP",
                    "brotli": "BROTLI", "zstd": "ZSTD", "lz4": "LZ4_RAW"}
+# Copied pages keep their size: sources whose row groups average fewer rows than this
+# (pages of a few values: a header and a codec frame each) are re-encoded instead.
+MIN_ROWS_PER_GROUP = 1_000
 _FETCH = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tablefmt-stitch")
 
 
@@ -95,6 +99,8 @@ def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compressio
     template = Footer(read_footer(pa.BufferReader(sources[0].data), sources[0].data.size))
     replaced = {name: template.column(name) for name in recode}
     units = [(s, g) for s in sources for g in range(s.meta.num_row_groups)]
+    if sum(s.meta.num_rows for s in sources) < MIN_ROWS_PER_GROUP * len(units):
+        return None
     sink = io.open_output(out)
     fits = False
     try:

@@ -85,7 +85,7 @@ def same(got: pa.Table, want: pa.Table) -> bool:
 @pytest.mark.interop
 def test_pages_are_copied_and_every_reader_reads_the_same_rows(
         local_cat, stitched, pyiceberg_catalog, duck) -> None:
-    parts = [batch(i * 700, 700) for i in range(12)]
+    parts = [batch(i * 1500, 1500) for i in range(8)]
     t = appended(local_cat, parts)
     want = pa.concat_tables(parts)
     t.compact()
@@ -105,7 +105,7 @@ def test_pages_are_copied_and_every_reader_reads_the_same_rows(
 
 
 def test_statistics_and_metrics_are_the_sources_merged(local_cat, stitched) -> None:
-    parts = [batch(i * 500, 500) for i in range(8)]
+    parts = [batch(i * 1200, 1200) for i in range(6)]
     t = appended(local_cat, parts)
     sources = live(t)
     t.compact()
@@ -128,23 +128,27 @@ def test_statistics_and_metrics_are_the_sources_merged(local_cat, stitched) -> N
 
 
 def test_row_groups_follow_the_row_group_limit(local_cat, stitched) -> None:
-    parts = [batch(i * 300, 300) for i in range(10)]
-    t = appended(local_cat, parts, **{"write.parquet.row-group-limit": "1000"})
+    parts = [batch(i * 1100, 1100) for i in range(10)]
+    t = appended(local_cat, parts, **{"write.parquet.row-group-limit": "3000"})
     t.compact()
     assert stitched == [True]
     (f,) = live(t)
     meta = pq.read_metadata(local(f.file_path))
     sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
-    assert sizes == [900, 900, 900, 300]  # whole source row groups, at most 1,000 rows
+    assert sizes == [2200] * 5  # whole source row groups, at most 3,000 rows
     assert same(t.to_arrow().sort_by("id"), pa.concat_tables(parts))
 
 
-@pytest.mark.parametrize("case", ["required here, optional there", "sorted table"])
+@pytest.mark.parametrize("case", ["required here, optional there", "sorted table",
+                                  "tiny files"])
 def test_files_that_do_not_fit_are_rewritten_the_ordinary_way(local_cat, stitched,
                                                               case: str) -> None:
-    parts = [batch(i * 400, 400) for i in range(6)]
+    parts = [batch(i * 1200, 1200) for i in range(6)]
     if case == "required here, optional there":
-        parts[2] = batch(800, 400, nulls=False)  # n stored required in that file only
+        parts[2] = batch(2400, 1200, nulls=False)  # n stored required in that file only
+        t = appended(local_cat, parts)
+    elif case == "tiny files":  # 100-row pages are better re-encoded than copied
+        parts = [batch(i * 100, 100) for i in range(6)]
         t = appended(local_cat, parts)
     else:
         t = local_cat.create_table("db.s", SCHEMA, sort_by=["name"])
@@ -157,18 +161,18 @@ def test_files_that_do_not_fit_are_rewritten_the_ordinary_way(local_cat, stitche
 
 
 def test_another_codec_leaves_nothing_to_copy(local_cat, tmp_path) -> None:
-    t = appended(local_cat, [batch(0, 300), batch(300, 300)])
+    t = appended(local_cat, [batch(0, 1300), batch(1300, 1300)])
     paths = [f.file_path for f in live(t)]
     out = str(tmp_path / "out.parquet")
     assert stitch_files(t.io, paths, out, t.schema, "gzip", 1_000_000) is None
     assert not (tmp_path / "out.parquet").exists()
     done = stitch_files(t.io, paths, out, t.schema, "zstd", 1_000_000)
-    assert done is not None and done.footer.num_rows == 600
+    assert done is not None and done.footer.num_rows == 2600
 
 
 def test_a_column_with_a_dictionary_in_some_files_is_re_encoded(local_cat, stitched) -> None:
-    parts = [batch(i * 600, 600) for i in range(4)]
-    parts[1] = parts[1].set_column(2, "name", pa.array(["same"] * 600))  # dictionary there
+    parts = [batch(i * 1200, 1200) for i in range(4)]
+    parts[1] = parts[1].set_column(2, "name", pa.array(["same"] * 1200))  # dictionary there
     t = appended(local_cat, parts)
     t.compact()
     assert stitched == [True]
