@@ -19,12 +19,13 @@ MIN_ROWS_PER_GROUP rows on average) that their pages are better re-encoded."""
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from tablefmt.io import FileIO
@@ -62,8 +63,9 @@ _FETCH = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tablefmt-stitch")
 
 @dataclass
 class _Source:
-    data: pa.Buffer
+    path: str
     meta: pq.FileMetaData
+    data: pa.Buffer | None = None  # the whole file, while its row groups are written
 
 
 @dataclass
@@ -78,11 +80,12 @@ def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compressio
     """Write `out`: every row of the Parquet files `paths`, in order, their copyable
     columns' pages copied (see the module doc). `schema` is the table's Iceberg schema
     (for choosing the re-encoded columns' encodings); None, with nothing written, when
-    the files do not fit this path."""
+    the files do not fit this path. Footers are read first; then each output row group's
+    files are read whole, one group at a time (memory holds one row group's sources)."""
     codec = _PYARROW_CODECS.get(compression.lower())
     if codec is None or not paths:
         return None
-    sources = list(_FETCH.map(lambda p: _read(io, p), paths))
+    sources = _each(io, lambda p: _Source(p, _footer(io, p)), paths)
     first = sources[0].meta
     columns = [first.schema.column(j) for j in range(first.num_columns)]
     if any(c.max_repetition_level or "." in c.path for c in columns) or \
@@ -92,21 +95,22 @@ def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compressio
     if len(writers) != 1 or not str(first.created_by).startswith("parquet-cpp-arrow"):
         return None  # readers key workarounds on the writer: copy pages of one writer only
     copy = [j for j in range(first.num_columns) if _copyable(sources, j, codec)]
-    if not copy:
+    units = [(s, g) for s in sources for g in range(s.meta.num_row_groups)]
+    if not copy or sum(s.meta.num_rows for s in sources) < MIN_ROWS_PER_GROUP * len(units):
         return None
     recode = [c.path for j, c in enumerate(columns) if j not in copy]
     strings = [c.path for c in columns if c.path in recode and c.physical_type == "BYTE_ARRAY"]
-    template = Footer(read_footer(pa.BufferReader(sources[0].data), sources[0].data.size))
+    template = Footer(_raw_footer(io, sources[0].path))
     replaced = {name: template.column(name) for name in recode}
-    units = [(s, g) for s in sources for g in range(s.meta.num_row_groups)]
-    if sum(s.meta.num_rows for s in sources) < MIN_ROWS_PER_GROUP * len(units):
-        return None
     sink = io.open_output(out)
     fits = False
     try:
         sink.write(MAGIC)
         pos, groups, rows, parts = len(MAGIC), [], 0, []
         for ordinal, group in enumerate(_pack(units, row_group_rows)):
+            files = list({id(s): s for s, _ in group}.values())
+            for src, data in zip(files, _each(io, lambda x: _whole(io, x.path), files)):
+                src.data = data
             n = sum(s.meta.row_group(g).num_rows for s, g in group)
             theirs: list[tc.Struct] = []
             encoded: Any = b""
@@ -133,6 +137,8 @@ def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compressio
                     cc = moved(cc, pos - start)
                 placed.append(cc)
                 pos += length
+            for src in files:
+                src.data = None
             groups.append(_row_group(placed, n, ordinal))
             rows += n
         template.meta.set(FMD_ROW_GROUPS, tc.LIST, tc.ThriftList(tc.STRUCT, list[tc.Value](groups)))
@@ -147,11 +153,36 @@ def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compressio
     return Stitched(written, pos + tail, recoded)
 
 
-def _read(io: FileIO, path: str) -> _Source:
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _each(io: FileIO, fn: Callable[[T], R], items: list[T]) -> list[R]:
+    """`fn` over `items` in order: in turn on a local filesystem (threads would only
+    contend for the GIL there), 8 at a time on an object store (each read waits on the
+    network)."""
+    fs, _ = io.arrow_fs()
+    if isinstance(fs, pafs.LocalFileSystem) or len(items) == 1:
+        return [fn(x) for x in items]
+    return list(_FETCH.map(fn, items))
+
+
+def _footer(io: FileIO, path: str) -> pq.FileMetaData:
     fs, _ = io.arrow_fs()
     with fs.open_input_file(io.arrow_path(path)) as f:
-        data = f.read_buffer()
-    return _Source(data, pq.read_metadata(pa.BufferReader(data)))
+        return pq.read_metadata(f)
+
+
+def _raw_footer(io: FileIO, path: str) -> bytes:
+    fs, _ = io.arrow_fs()
+    with fs.open_input_file(io.arrow_path(path)) as f:
+        return read_footer(f, f.size())
+
+
+def _whole(io: FileIO, path: str) -> pa.Buffer:
+    fs, _ = io.arrow_fs()
+    with fs.open_input_file(io.arrow_path(path)) as f:
+        return f.read_buffer()
 
 
 def _copyable(sources: list[_Source], j: int, codec: str) -> bool:
@@ -205,6 +236,7 @@ def _copy(sink: Any, group: list[tuple[_Source, int]], j: int, pos: int, codec: 
     encodings: set[str] = set()
     chunks = [s.meta.row_group(g).column(j) for s, g in group]
     for (s, _), c in zip(group, chunks):
+        assert s.data is not None  # read for this row group
         sink.write(s.data.slice(c.data_page_offset, c.total_compressed_size))
         length += c.total_compressed_size
         uncompressed += c.total_uncompressed_size
