@@ -177,3 +177,13 @@ def test_a_column_with_a_dictionary_in_some_files_is_re_encoded(local_cat, stitc
     t.compact()
     assert stitched == [True]
     assert same(t.to_arrow().sort_by("id"), pa.concat_tables(parts))
+
+
+def test_stitching_on_every_catalog_and_storage(cat, stitched) -> None:
+    """Local folders read the sources in turn, S3 (moto) 8 at a time."""
+    parts = [batch(i * 1100, 1100) for i in range(5)]
+    t = appended(cat, parts)
+    t.compact()
+    assert stitched == [True]
+    assert len(live(t)) == 1
+    assert same(t.to_arrow().sort_by("id"), pa.concat_tables(parts))
