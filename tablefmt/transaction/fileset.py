@@ -235,69 +235,72 @@ class Writer:
         chunks copied as they are (`write/splice.py`); None, with nothing written, when the
         file needs a full rewrite instead."""
         m = self.meta
-        writer = DataWriter(self.io, m.location, m.schema, m.spec, self.properties,
-                            sort_order_id)
-        path = writer.new_path(f.partition)
-        with self._lock:
-            self.written.append(path)
         chosen = choose_encodings(columns, m.schema)
-        done = splice_columns(self.io, f.file_path, path, columns, writer.compression,
-                              chosen.dictionary, chosen.column_encoding)
-        if done is None:
-            with self._lock:
-                self.written.remove(path)
-            return None
-        footer, size = done
-        replaced = {m.schema.find_field(n).field_id for n in columns.column_names}
-        nan = {fid: n for fid, n in (f.nan_value_counts or {}).items() if fid not in replaced}
-        nan.update(nan_counts(columns, writer.float_columns))
-        return [writer.data_file(path, f.partition, footer, size, nan)]
+
+        def write(writer: DataWriter, path: str) -> list[DataFile] | None:
+            done = splice_columns(self.io, f.file_path, path, columns, writer.compression,
+                                  chosen.dictionary, chosen.column_encoding)
+            if done is None:
+                return None
+            replaced = {m.schema.find_field(n).field_id for n in columns.column_names}
+            nan = {fid: n for fid, n in (f.nan_value_counts or {}).items()
+                   if fid not in replaced}
+            nan.update(nan_counts(columns, writer.float_columns))
+            return [writer.data_file(path, f.partition, *done, nan)]
+
+        return self._new_file(f.partition, sort_order_id, write)
 
     def filtered(self, f: DataFile, rows: pa.Table, keep: pa.Array) -> list[DataFile] | None:
         """`f` written anew with only the rows `keep` keeps (`rows`: all its columns), its
         unique-string columns encoded by `write/dlba.py` (`write/filtered.py`); None, with
         nothing written, when no column is such or the file needs the ordinary writer."""
-        m = self.meta
-        chosen = choose_encodings(rows, m.schema)
+        chosen = choose_encodings(rows, self.meta.schema)
         if "DELTA_LENGTH_BYTE_ARRAY" not in chosen.column_encoding.values():
             return None
-        writer = DataWriter(self.io, m.location, m.schema, m.spec, self.properties,
-                            f.sort_order_id)
-        path = writer.new_path(f.partition)
-        with self._lock:
-            self.written.append(path)
-        done = write_filtered(self.io, f.file_path, path, rows,
-                              keep.to_numpy(zero_copy_only=False), writer.compression,
-                              chosen.dictionary, chosen.column_encoding)
-        if done is None:
-            with self._lock:
-                self.written.remove(path)
-            return None
-        footer, size = done
-        return [writer.data_file(path, f.partition, footer, size,
-                                 nan_counts(rows, writer.float_columns))]
+
+        def write(writer: DataWriter, path: str) -> list[DataFile] | None:
+            done = write_filtered(self.io, f.file_path, path, rows,
+                                  keep.to_numpy(zero_copy_only=False), writer.compression,
+                                  chosen.dictionary, chosen.column_encoding)
+            return None if done is None else [writer.data_file(
+                path, f.partition, *done, nan_counts(rows, writer.float_columns))]
+
+        return self._new_file(f.partition, f.sort_order_id, write)
 
     def stitch(self, files: list[DataFile], partition: tuple[Any, ...]) -> list[DataFile] | None:
         """One file of every row of `files` (one partition of the current spec, in order),
         their columns without a dictionary copied page by page (`write/stitch.py`); None,
         with nothing written, when the files do not fit that."""
+        def write(writer: DataWriter, path: str) -> list[DataFile] | None:
+            done = stitch_files(self.io, [f.file_path for f in files], path, self.meta.schema,
+                                writer.compression, writer.row_group_rows)
+            if done is None:
+                return None
+            nan = nan_counts(done.recoded, writer.float_columns)
+            for fid, name in writer.float_columns:  # copied columns: the sources' counts
+                counts = [(f.nan_value_counts or {}).get(fid) for f in files]
+                if name not in done.recoded.column_names and None not in counts:
+                    nan[fid] = sum(c or 0 for c in counts)
+            return [writer.data_file(path, partition, done.footer, done.size, nan)]
+
+        return self._new_file(partition, None, write)
+
+    def _new_file(self, partition: tuple[Any, ...], sort_order_id: int | None,
+                  write: Callable[[DataWriter, str], list[DataFile] | None]
+                  ) -> list[DataFile] | None:
+        """`write(writer, path)` of one new data file of `partition`; its path is
+        remembered (removed on failure) unless it returns None, having written nothing."""
         m = self.meta
-        writer = DataWriter(self.io, m.location, m.schema, m.spec, self.properties)
+        writer = DataWriter(self.io, m.location, m.schema, m.spec, self.properties,
+                            sort_order_id)
         path = writer.new_path(partition)
         with self._lock:
             self.written.append(path)
-        done = stitch_files(self.io, [f.file_path for f in files], path, m.schema,
-                            writer.compression, writer.row_group_rows)
+        done = write(writer, path)
         if done is None:
             with self._lock:
                 self.written.remove(path)
-            return None
-        nan = nan_counts(done.recoded, writer.float_columns)
-        for fid, name in writer.float_columns:
-            counts = [(f.nan_value_counts or {}).get(fid) for f in files]
-            if name not in done.recoded.column_names and None not in counts:
-                nan[fid] = sum(c or 0 for c in counts)
-        return [writer.data_file(path, partition, done.footer, done.size, nan)]
+        return done
 
     def forget_since(self, mark: int) -> list[str]:
         """Paths written after the first `mark` ones, no longer remembered (the caller

@@ -45,17 +45,9 @@ def batch(start: int, rows: int, *, nulls: bool = True) -> pa.Table:
 
 
 @pytest.fixture
-def stitched(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each `stitch_files` call wrote a file."""
-    calls: list[bool] = []
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        done = stitch_files(*args, **kwargs)
-        calls.append(done is not None)
-        return done
-
-    monkeypatch.setattr(fileset, "stitch_files", spy)
-    return calls
+def stitched(outcomes) -> list[bool]:
+    """Whether each `stitch_files` call of the operation wrote a file."""
+    return outcomes(fileset, "stitch_files")
 
 
 def appended(cat: tf.Catalog, parts: list[pa.Table], **props: str) -> tf.Table:

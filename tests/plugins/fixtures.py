@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -92,3 +93,22 @@ def file_reads(monkeypatch: pytest.MonkeyPatch) -> list[list[str] | None]:
 
     monkeypatch.setattr(transaction, "read_file", spy)
     return reads
+
+
+@pytest.fixture
+def outcomes(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """`outcomes(module, name)` replaces `module.name` by a spy and returns a list that
+    gets, for each later call, whether it returned something (not None)."""
+    def spy_on(module: Any, name: str) -> list[bool]:
+        calls: list[bool] = []
+        real = getattr(module, name)
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            done = real(*args, **kwargs)
+            calls.append(done is not None)
+            return done
+
+        monkeypatch.setattr(module, name, spy)
+        return calls
+
+    return spy_on

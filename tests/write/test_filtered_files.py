@@ -6,7 +6,6 @@ not handle go to the ordinary writer."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -55,17 +54,9 @@ def local(path: str) -> str:
 
 
 @pytest.fixture
-def filtered_calls(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each `write_filtered` call of a row operation wrote a file."""
-    calls: list[bool] = []
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        done = write_filtered(*args, **kwargs)
-        calls.append(done is not None)
-        return done
-
-    monkeypatch.setattr(fileset, "write_filtered", spy)
-    return calls
+def filtered_calls(outcomes) -> list[bool]:
+    """Whether each `write_filtered` call of the operation wrote a file."""
+    return outcomes(fileset, "write_filtered")
 
 
 def test_delete_encodes_unique_strings_itself_and_every_reader_agrees(
