@@ -59,8 +59,9 @@ def filtered_calls(outcomes) -> list[bool]:
     return outcomes(fileset, "write_filtered")
 
 
+@pytest.mark.interop
 def test_delete_encodes_unique_strings_itself_and_every_reader_agrees(
-        local_cat, filtered_calls, duck) -> None:
+        local_cat, filtered_calls, duck, pyiceberg_catalog) -> None:
     data = table_of(unique_texts(50_000))
     t = local_cat.create_table("db.f", SCHEMA)
     t.append(data)
@@ -75,6 +76,10 @@ def test_delete_encodes_unique_strings_itself_and_every_reader_agrees(
     assert t.to_arrow().sort_by("id").equals(want)
     duck_rows = duck.sql(f"SELECT * FROM read_parquet('{path}') ORDER BY id").arrow()
     assert pa.table(duck_rows).to_pylist() == want.to_pylist()
+    duck_rows = duck.sql(f"SELECT * FROM iceberg_scan('{t.metadata_location}') ORDER BY id")
+    assert pa.table(duck_rows.arrow()).to_pylist() == want.to_pylist()
+    theirs = pyiceberg_catalog.load_table("db.f").scan().to_arrow().sort_by("id")
+    assert theirs.to_pylist() == want.to_pylist()
 
     meta = pq.read_metadata(path)
     assert meta.num_rows == f.record_count == want.num_rows
