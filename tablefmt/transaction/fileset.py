@@ -30,7 +30,6 @@ from tablefmt.scan.planner import FileTask
 from tablefmt.scan.reader import read_batches
 from tablefmt.transaction.validation import MatchFilter, PartitionTest
 from tablefmt.write.encoding import choose_encodings
-from tablefmt.write.filtered import write_filtered
 from tablefmt.write.splice import splice_columns
 from tablefmt.write.stats import nan_counts
 from tablefmt.write.stitch import stitch_files
@@ -249,23 +248,6 @@ class Writer:
             return [writer.data_file(path, f.partition, *done, nan)]
 
         return self._new_file(f.partition, sort_order_id, write)
-
-    def filtered(self, f: DataFile, rows: pa.Table, keep: pa.Array) -> list[DataFile] | None:
-        """`f` written anew with only the rows `keep` keeps (`rows`: all its columns), its
-        unique-string columns encoded by `write/dlba.py` (`write/filtered.py`); None, with
-        nothing written, when no column is such or the file needs the ordinary writer."""
-        chosen = choose_encodings(rows, self.meta.schema)
-        if "DELTA_LENGTH_BYTE_ARRAY" not in chosen.column_encoding.values():
-            return None
-
-        def write(writer: DataWriter, path: str) -> list[DataFile] | None:
-            done = write_filtered(self.io, f.file_path, path, rows,
-                                  keep.to_numpy(zero_copy_only=False), writer.compression,
-                                  chosen.dictionary, chosen.column_encoding)
-            return None if done is None else [writer.data_file(
-                path, f.partition, *done, nan_counts(rows, writer.float_columns))]
-
-        return self._new_file(f.partition, f.sort_order_id, write)
 
     def stitch(self, files: list[DataFile], partition: tuple[Any, ...]) -> list[DataFile] | None:
         """One file of every row of `files` (one partition of the current spec, in order),

@@ -92,13 +92,10 @@ class Transaction:
         mask = _mask(rows, keep)
         if pc.all(mask).as_py():
             return None  # metrics said "maybe", the rows say no
-        rows = self._complete(f, rows).filter(mask)
+        rows = self._complete(f, rows)
         # Dropping rows keeps the others in order: the source's sort order still holds.
-        if self._splicable(f, {}):
-            done = self.writer.filtered(f, rows, mask)
-            if done is not None:
-                return done
-        return self.writer.write(rows.to_batches(), self._partition_of(f), f.sort_order_id)
+        return self.writer.write(rows.filter(mask).to_batches(), self._partition_of(f),
+                                 f.sort_order_id)
 
     def _read(self, f: DataFile, columns: set[str] | None = None) -> pa.Table:
         """`f`'s rows, only the schema's `columns` when any are given, dictionary-encoded

@@ -2,8 +2,8 @@
 thrift codec (`thrift_compact.py`), where each chunk's bytes are, chunks moved to new
 offsets, row group totals recomputed, and a table encoded by pyarrow into an in-memory
 file whose chunks are then taken. Parquet page headers hold no absolute offsets, so a
-column chunk can move as it is. Used by update splices (`splice.py`) and deletes that
-encode their byte-array columns here (`filtered.py`)."""
+column chunk can move as it is. Used by update splices (`splice.py`), compaction
+(`stitch.py`) and the writer of files with natively encoded columns (`assembled.py`)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ MAGIC = b"PAR1"
 FMD_SCHEMA, FMD_ROW_GROUPS, FMD_CREATED_BY = 2, 4, 6
 FMD_UNSUPPORTED = (8, 9)  # encryption algorithm, footer signing key (signed footers)
 RG_COLUMNS, RG_TOTAL_BYTE_SIZE, RG_NUM_ROWS, RG_SORTING = 1, 2, 3, 4
-RG_FILE_OFFSET, RG_TOTAL_COMPRESSED = 5, 6
+RG_FILE_OFFSET, RG_TOTAL_COMPRESSED, RG_ORDINAL = 5, 6, 7
 CC_FILE_PATH, CC_FILE_OFFSET, CC_META = 1, 2, 3
 CC_UNSUPPORTED = (4, 5, 6, 7, 8, 9)  # offset/column index, crypto, encrypted metadata
 CMD_PATH, CMD_UNCOMPRESSED, CMD_COMPRESSED = 3, 6, 7
@@ -119,15 +119,30 @@ def write_footer(sink: Any, meta: tc.Struct) -> tuple[pq.FileMetaData, int]:
     return pq.read_metadata(pa.BufferReader(MAGIC + tail)), len(tail)
 
 
+def row_group(chunks: list[tc.Struct], rows: int, ordinal: int) -> tc.Struct:
+    """A RowGroup of placed chunks: sizes summed (total_byte_size uncompressed, as
+    pyarrow writes it), the first chunk's offset."""
+    metas = [c.get_struct(CC_META) for c in chunks]
+    g = tc.Struct()
+    g.set(RG_COLUMNS, tc.LIST, tc.ThriftList(tc.STRUCT, list[tc.Value](chunks)))
+    g.set(RG_TOTAL_BYTE_SIZE, tc.I64, sum(req_int(m, CMD_UNCOMPRESSED) for m in metas))
+    g.set(RG_NUM_ROWS, tc.I64, rows)
+    if chunks:
+        g.set(RG_FILE_OFFSET, tc.I64, span(chunks[0])[0])
+    g.set(RG_TOTAL_COMPRESSED, tc.I64, sum(req_int(m, CMD_COMPRESSED) for m in metas))
+    g.set(RG_ORDINAL, tc.I16, ordinal)
+    return g
+
+
 def encode_table(new: pa.Table, sizes: list[int], compression: str, dictionary: list[str],
                  column_encoding: dict[str, str]) -> tuple[memoryview, Footer | None]:
     """`new` as a Parquet file of the given row group sizes, and its footer."""
     buf = pa.BufferOutputStream()
-    names = set(new.column_names)
+    names = set(new.column_names)  # paths of nested leaves start with their column's name
     with pq.ParquetWriter(buf, new.schema, compression=compression,
-                          use_dictionary=[c for c in dictionary if c in names],
+                          use_dictionary=[c for c in dictionary if c.split(".")[0] in names],
                           column_encoding={c: e for c, e in column_encoding.items()
-                                           if c in names} or None,
+                                           if c.split(".")[0] in names} or None,
                           store_decimal_as_integer=True, write_statistics=True,
                           write_batch_size=WRITE_BATCH_ROWS, store_schema=False) as w:
         start = 0

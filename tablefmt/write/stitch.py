@@ -40,6 +40,7 @@ from tablefmt.write.chunks import (
     encode_table,
     moved,
     read_footer,
+    row_group,
     same_columns,
     span,
     write_footer,
@@ -139,7 +140,7 @@ def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compressio
                 pos += length
             for src in files:
                 src.data = None
-            groups.append(_row_group(placed, n, ordinal))
+            groups.append(row_group(placed, n, ordinal))
             rows += n
         template.meta.set(FMD_ROW_GROUPS, tc.LIST, tc.ThriftList(tc.STRUCT, list[tc.Value](groups)))
         template.meta.set(FMD_NUM_ROWS, tc.I64, rows)
@@ -293,15 +294,3 @@ def _plain(kind: str, value: Any) -> bytes:
     if kind == "BYTE_ARRAY":
         return value.encode() if isinstance(value, str) else bytes(value)
     return struct.pack(_PACK[kind], value)
-
-
-def _row_group(chunks: list[tc.Struct], rows: int, ordinal: int) -> tc.Struct:
-    metas = [c.get_struct(CC_META) for c in chunks]
-    g = tc.Struct()
-    g.set(1, tc.LIST, tc.ThriftList(tc.STRUCT, list[tc.Value](chunks)))
-    g.set(2, tc.I64, sum(m.get_int(6) or 0 for m in metas))
-    g.set(3, tc.I64, rows)
-    g.set(5, tc.I64, span(chunks[0])[0])
-    g.set(6, tc.I64, sum(m.get_int(7) or 0 for m in metas))
-    g.set(7, tc.I16, ordinal)
-    return g

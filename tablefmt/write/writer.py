@@ -25,7 +25,8 @@ from tablefmt.metadata.data_file import DataFile
 from tablefmt.partitioning import PartitionSpec
 from tablefmt.schema import Schema
 from tablefmt.transforms import parse_transform as transform_of
-from tablefmt.write.encoding import WRITE_BATCH_ROWS, choose_encodings
+from tablefmt.write.assembled import open_writer
+from tablefmt.write.encoding import choose_encodings
 from tablefmt.write.partition import split
 from tablefmt.write.stats import footer_metrics, nan_counts
 
@@ -46,7 +47,7 @@ class _RollingFile:
         self.pending: list[pa.RecordBatch] = []
         self.pending_rows = 0
         self.sink: Any = None
-        self.writer: pq.ParquetWriter | None = None
+        self.writer: Any = None  # assembled.open_writer's
         self.schema = owner.arrow_schema
         self.required: list[str] = []  # optional table columns this file stores as required
         self.path = ""
@@ -101,12 +102,8 @@ class _RollingFile:
         self.schema = o.file_schema(first)
         self.required = [f.name for f, table in zip(self.schema, o.arrow_schema)
                          if table.nullable and not f.nullable]
-        self.writer = pq.ParquetWriter(self.sink, self.schema, compression=o.compression,
-                                       use_dictionary=chosen.dictionary,
-                                       column_encoding=chosen.column_encoding or None,
-                                       store_decimal_as_integer=True, write_statistics=True,
-                                       write_batch_size=WRITE_BATCH_ROWS,
-                                       store_schema=self.schema is o.arrow_schema)
+        self.writer = open_writer(self.sink, self.schema, o.compression, chosen,
+                                  store_schema=self.schema is o.arrow_schema)
         self.nan = {fid: 0 for fid, _ in o.float_columns}
         self.rows = 0
 
@@ -118,7 +115,7 @@ class _RollingFile:
             # Arrow schema, as a plain write does.
             self.writer.add_key_value_metadata({"ARROW:schema": self.owner.stored_schema})
         self.writer.close()
-        meta = self.writer.writer.metadata
+        meta = self.writer.footer()
         size = self.sink.tell()
         self.sink.close()
         self.owner.files.append(self.owner.data_file(self.path, self.partition, meta, size,

@@ -1,11 +1,13 @@
-"""A delete rewrites a file's unique-string columns with tablefmt's own
-DELTA_LENGTH_BYTE_ARRAY encoder (`write/dlba.py`, `write/filtered.py`): pyarrow and DuckDB
-read what it writes exactly, the footer's statistics are the kept rows', and files it does
-not handle go to the ordinary writer."""
+"""Data files with a required unique-string column are assembled by tablefmt: that column is
+encoded DELTA_LENGTH_BYTE_ARRAY by `write/dlba.py`, the others by pyarrow
+(`write/assembled.py`). pyarrow, DuckDB and PyIceberg read what it writes exactly, the
+footer's statistics are the data's, and files without such a column (or with a codec
+`dlba` does not write) are pyarrow's throughout."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -17,9 +19,7 @@ from hypothesis import strategies as st
 
 import tablefmt as tf
 from tablefmt.metadata.data_file import DataFile
-from tablefmt.transaction import fileset
-from tablefmt.write import dlba
-from tablefmt.write.filtered import write_filtered
+from tablefmt.write import assembled, dlba, writer
 
 SCHEMA = pa.schema([
     pa.field("id", pa.int64(), nullable=False),
@@ -54,19 +54,27 @@ def local(path: str) -> str:
 
 
 @pytest.fixture
-def filtered_calls(outcomes) -> list[bool]:
-    """Whether each `write_filtered` call of the operation wrote a file."""
-    return outcomes(fileset, "write_filtered")
+def writers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The kind of writer (AssembledWriter or pyarrow's) of each data file written."""
+    kinds: list[str] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        w = assembled.open_writer(*args, **kwargs)
+        kinds.append(type(w).__name__)
+        return w
+
+    monkeypatch.setattr(writer, "open_writer", spy)
+    return kinds
 
 
 @pytest.mark.interop
-def test_delete_encodes_unique_strings_itself_and_every_reader_agrees(
-        local_cat, filtered_calls, duck, pyiceberg_catalog) -> None:
+def test_a_delete_writes_unique_strings_itself_and_every_reader_agrees(
+        local_cat, writers, duck, pyiceberg_catalog) -> None:
     data = table_of(unique_texts(50_000))
     t = local_cat.create_table("db.f", SCHEMA)
     t.append(data)
     t.delete("kind = 'k1' or id < 100")
-    assert filtered_calls == [True]
+    assert writers == ["AssembledWriter", "AssembledWriter"]
 
     keep = pc.invert(pc.or_(pc.equal(data["kind"], "k1"), pc.less(data["id"], 100)))
     want = data.filter(keep)
@@ -84,6 +92,7 @@ def test_delete_encodes_unique_strings_itself_and_every_reader_agrees(
     meta = pq.read_metadata(path)
     assert meta.num_rows == f.record_count == want.num_rows
     assert f.file_size_in_bytes == Path(path).stat().st_size
+    assert b"ARROW:schema" in meta.metadata  # the table's Arrow schema, as always
     for name in ("text", "blob"):
         col = meta.row_group(0).column(SCHEMA.get_field_index(name))
         assert "DELTA_LENGTH_BYTE_ARRAY" in col.encodings
@@ -99,35 +108,32 @@ def test_delete_encodes_unique_strings_itself_and_every_reader_agrees(
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(st.text(max_size=40), min_size=2, max_size=300, unique=True),
-       seed=st.integers(0, 2**32 - 1), codec=st.sampled_from(["zstd", "snappy", "gzip",
-                                                               "uncompressed"]))
+       seed=st.integers(0, 2**32 - 1),
+       codec=st.sampled_from(["zstd", "snappy", "gzip", "uncompressed"]))
 def test_any_strings_any_rows_any_codec(tmp_path_factory, texts: list[str], seed: int,
                                         codec: str) -> None:
     cat = tf.connect(str(tmp_path_factory.mktemp("w")))
     cat.create_namespace("db")
     t = cat.create_table("db.f", SCHEMA,
-                         properties={"write.parquet.compression-codec": codec})
+                         properties={"write.parquet.compression-codec": codec,
+                                     "write.parquet.row-group-limit": "50"})
     data = table_of(texts)
     t.append(data)
-    source = only_file(t)
     keep = np.random.default_rng(seed).random(len(texts)) < 0.7
-    keep[0] = True  # the row group keeps a row
+    gone = np.nonzero(~keep)[0].tolist()
+    if gone:
+        t.delete(f"id in ({', '.join(map(str, gone))})")
     kept = data.filter(pa.array(keep))
-    out = str(tmp_path_factory.mktemp("o") / "out.parquet")
-    chosen = {"text": "DELTA_LENGTH_BYTE_ARRAY", "blob": "DELTA_LENGTH_BYTE_ARRAY"}
-    stored = pq.read_schema(local(source.file_path))
-    pyarrow_codec = "none" if codec == "uncompressed" else codec
-    done = write_filtered(t.io, source.file_path, out, kept.cast(stored), keep,
-                          pyarrow_codec, ["kind"], chosen)
-    assert done is not None
-    footer, size = done
-    assert size == Path(out).stat().st_size
-    assert footer.num_rows == kept.num_rows
-    assert pq.read_table(out).to_pylist() == kept.to_pylist()
-    col = pq.read_metadata(out).row_group(0).column(2)
-    assert col.compression.lower() == codec
-    assert (col.statistics.min, col.statistics.max) == (min(kept["text"].to_pylist()),
-                                                        max(kept["text"].to_pylist()))
+    got = t.to_arrow().sort_by("id")
+    assert got.to_pylist() == kept.to_pylist()
+    for task in t.scan().plan_files():
+        meta = pq.read_metadata(local(task.file_path))
+        for g in range(meta.num_row_groups):
+            col = meta.row_group(g).column(2)
+            assert col.compression.lower() == codec
+            texts_in = pq.read_table(local(task.file_path)).column("text").to_pylist()
+            assert meta.num_rows == len(texts_in)
+        assert meta.row_group(0).num_rows <= 50
 
 
 def test_big_values_split_pages_and_long_ones_get_no_statistics(local_cat) -> None:
@@ -160,35 +166,28 @@ def test_chunk_bytes_do_not_depend_on_layout() -> None:
         b"".join(bytes(p) for p in ref.pieces)  # pages of 20,000 either way
 
 
-@pytest.mark.parametrize("case", ["nulls", "emptied row group", "brotli", "no unique column"])
-def test_files_it_does_not_handle_go_to_the_ordinary_writer(local_cat, filtered_calls,
-                                                             case: str) -> None:
+@pytest.mark.parametrize("case", ["nulls", "brotli", "no unique column", "only unique",
+                                  "nested column"])
+def test_files_without_such_a_column_are_pyarrows(local_cat, writers, case: str) -> None:
     data = table_of(unique_texts(3_000))
     props: dict[str, str] = {}
-    where = "kind = 'k1'"
-    if case == "nulls":
+    if case == "nulls":  # optional in the file: definition levels, pyarrow's encoder
         data = data.set_column(2, "text", pa.array(
             [None if i % 10 == 0 else v for i, v in enumerate(data["text"].to_pylist())]))
         data = data.set_column(3, "blob", pa.array([b"same"] * data.num_rows, pa.binary()))
-    elif case == "emptied row group":
-        props["write.parquet.row-group-limit"] = "1000"
-        where = "id < 1000 or kind = 'k1'"
     elif case == "brotli":
         props["write.parquet.compression-codec"] = "brotli"
-    else:
+    elif case == "no unique column":
         data = data.set_column(2, "text", pa.array(["t"] * data.num_rows))
         data = data.set_column(3, "blob", pa.array([b"b"] * data.num_rows, pa.binary()))
-    t = local_cat.create_table("db.f", SCHEMA, properties=props)
-    t.append(data)
-    t.delete(where)
-    if case == "emptied row group":  # rows 0-999 were one row group of one file
-        assert False in filtered_calls
+    elif case == "only unique":
+        data = data.select(["text", "blob"])
     else:
-        assert filtered_calls in ([], [False])  # not written by write_filtered
-    want = data.filter(pc.invert(_matches(data, where)))
-    assert t.to_arrow().sort_by("id").to_pylist() == want.to_pylist()
-
-
-def _matches(data: pa.Table, where: str) -> pa.Array:
-    kind = pc.equal(data["kind"], "k1")
-    return pc.or_(kind, pc.less(data["id"], 1000)) if "id <" in where else kind
+        data = data.append_column("tags", pa.array([[i % 3] for i in range(data.num_rows)]))
+    t = local_cat.create_table("db.f", data.schema, properties=props)
+    t.append(data)
+    doomed = sorted(v for v in data["text"].to_pylist() if v is not None)[:5]
+    t.delete(f"text in ({', '.join(repr(v) for v in doomed)})")
+    assert writers and set(writers) == {"_PyarrowWriter"}
+    want = data.filter(pc.invert(pc.fill_null(pc.is_in(data["text"], pa.array(doomed)), False)))
+    assert t.to_arrow().sort_by("text").to_pylist() == want.sort_by("text").to_pylist()
