@@ -23,12 +23,13 @@ import pyarrow.parquet as pq
 from tablefmt.write import dlba
 from tablefmt.write import thrift_compact as tc
 from tablefmt.write.chunks import (
-    CC_FILE_OFFSET,
-    CC_META,
     CMD_DATA_PAGE,
+    FMD_KEY_VALUE,
+    FMD_NUM_ROWS,
     FMD_ROW_GROUPS,
     MAGIC,
     Footer,
+    column_chunk,
     encode_table,
     moved,
     read_footer,
@@ -39,7 +40,6 @@ from tablefmt.write.chunks import (
 )
 from tablefmt.write.encoding import WRITE_BATCH_ROWS, Encodings
 
-FMD_NUM_ROWS, FMD_KEY_VALUE = 3, 5
 DLBA = "DELTA_LENGTH_BYTE_ARRAY"
 
 
@@ -127,10 +127,7 @@ class AssembledWriter:
                 for piece in chunk.pieces:
                     self.sink.write(piece)
                 chunk.meta.set(CMD_DATA_PAGE, tc.I64, self.pos)
-                cc = tc.Struct()
-                cc.set(CC_FILE_OFFSET, tc.I64, 0)
-                cc.set(CC_META, tc.STRUCT, chunk.meta)
-                placed.append(cc)
+                placed.append(column_chunk(chunk.meta))
                 length = chunk.size
             self.pos += length
         self.groups.append(row_group(placed, n, len(self.groups)))

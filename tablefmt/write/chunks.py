@@ -21,7 +21,7 @@ MAGIC = b"PAR1"
 # file_offset, total_compressed_size.  ColumnChunk: file_path, file_offset, meta_data, then
 # the page-index, encryption fields.  ColumnMetaData: path_in_schema, total sizes, page
 # offsets, bloom filter.  (parquet.thrift)
-FMD_SCHEMA, FMD_ROW_GROUPS, FMD_CREATED_BY = 2, 4, 6
+FMD_SCHEMA, FMD_NUM_ROWS, FMD_ROW_GROUPS, FMD_KEY_VALUE, FMD_CREATED_BY = 2, 3, 4, 5, 6
 FMD_UNSUPPORTED = (8, 9)  # encryption algorithm, footer signing key (signed footers)
 RG_COLUMNS, RG_TOTAL_BYTE_SIZE, RG_NUM_ROWS, RG_SORTING = 1, 2, 3, 4
 RG_FILE_OFFSET, RG_TOTAL_COMPRESSED, RG_ORDINAL = 5, 6, 7
@@ -117,6 +117,14 @@ def write_footer(sink: Any, meta: tc.Struct) -> tuple[pq.FileMetaData, int]:
     tail = raw + struct.pack("<I", len(raw)) + MAGIC
     sink.write(tail)
     return pq.read_metadata(pa.BufferReader(MAGIC + tail)), len(tail)
+
+
+def column_chunk(meta: tc.Struct) -> tc.Struct:
+    """A ColumnChunk of ColumnMetaData `meta`, in this file (file_offset 0, as pyarrow)."""
+    cc = tc.Struct()
+    cc.set(CC_FILE_OFFSET, tc.I64, 0)
+    cc.set(CC_META, tc.STRUCT, meta)
+    return cc
 
 
 def row_group(chunks: list[tc.Struct], rows: int, ordinal: int) -> tc.Struct:

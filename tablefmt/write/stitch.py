@@ -31,12 +31,12 @@ import pyarrow.parquet as pq
 from tablefmt.io import FileIO
 from tablefmt.write import thrift_compact as tc
 from tablefmt.write.chunks import (
-    CC_FILE_OFFSET,
-    CC_META,
+    FMD_NUM_ROWS,
     FMD_ROW_GROUPS,
     MAGIC,
     Footer,
     as_stored,
+    column_chunk,
     encode_table,
     moved,
     read_footer,
@@ -47,7 +47,6 @@ from tablefmt.write.chunks import (
 )
 from tablefmt.write.encoding import choose_encodings
 
-FMD_NUM_ROWS = 3
 PHYSICAL = {"BOOLEAN": 0, "INT32": 1, "INT64": 2, "FLOAT": 4, "DOUBLE": 5, "BYTE_ARRAY": 6}
 _PACK = {"BOOLEAN": "<?", "INT32": "<i", "INT64": "<q", "FLOAT": "<f", "DOUBLE": "<d"}
 ENCODINGS = {"PLAIN": 0, "PLAIN_DICTIONARY": 2, "RLE": 3, "BIT_PACKED": 4,
@@ -257,10 +256,7 @@ def _copy(sink: Any, group: list[tuple[_Source, int]], j: int, pos: int, codec: 
     stats = _merged_statistics(chunks)
     if stats is not None:
         meta.set(12, tc.STRUCT, stats)
-    cc = tc.Struct()
-    cc.set(CC_FILE_OFFSET, tc.I64, 0)
-    cc.set(CC_META, tc.STRUCT, meta)
-    return cc, length
+    return column_chunk(meta), length
 
 
 def _merged_statistics(chunks: list[Any]) -> tc.Struct | None:
