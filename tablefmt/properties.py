@@ -14,7 +14,8 @@ PARQUET_COMPRESSION = "write.parquet.compression-codec"
 PARQUET_COMPRESSION_DEFAULT = "zstd"
 # Iceberg's codec names (Java's TableProperties) -> pyarrow's.
 PARQUET_CODECS = {"zstd": "zstd", "snappy": "snappy", "gzip": "gzip", "lz4": "lz4",
-                  "brotli": "brotli", "uncompressed": "none", "none": "none"}
+                  "lz4_raw": "lz4_raw", "brotli": "brotli", "uncompressed": "none",
+                  "none": "none"}
 
 COMMIT_NUM_RETRIES = "commit.retry.num-retries"
 COMMIT_NUM_RETRIES_DEFAULT = 4

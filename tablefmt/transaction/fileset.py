@@ -258,10 +258,12 @@ class Writer:
                                 writer.compression, writer.row_group_rows)
             if done is None:
                 return None
-            nan = nan_counts(done.recoded, writer.float_columns)
-            for fid, name in writer.float_columns:  # copied columns: the sources' counts
+            nan = {}
+            for fid, name in writer.float_columns:
                 counts = [(f.nan_value_counts or {}).get(fid) for f in files]
-                if name not in done.recoded.column_names and None not in counts:
+                if name in done.nan:  # re-encoded: counted from the data
+                    nan[fid] = done.nan[name]
+                elif None not in counts:  # copied: the sources' counts
                     nan[fid] = sum(c or 0 for c in counts)
             return [writer.data_file(path, partition, done.footer, done.size, nan)]
 

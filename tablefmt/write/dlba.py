@@ -55,7 +55,13 @@ def supported(values: pa.Array | pa.ChunkedArray, compression: str) -> bool:
 
 
 def encode_chunk(values: pa.Array | pa.ChunkedArray, path: str, compression: str) -> Chunk:
-    """The column chunk of `values` (see `supported`) under column `path`."""
+    """The column chunk of `values` (see `supported`) under column `path`. Pages end at
+    chunk boundaries: many small chunks (a partition's slices) are joined first."""
+    if values.null_count:
+        raise ValueError(f"column {path} has nulls: it cannot be written without levels")
+    if isinstance(values, pa.ChunkedArray) and values.num_chunks > 1 \
+            and len(values) < PAGE_ROWS * values.num_chunks:
+        values = values.combine_chunks()
     arrays = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
     codec_id = CODECS[compression.lower()]
     codec = pa.Codec(compression.lower()) if codec_id else None

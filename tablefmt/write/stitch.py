@@ -22,9 +22,11 @@ import struct
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
@@ -52,9 +54,10 @@ _PACK = {"BOOLEAN": "<?", "INT32": "<i", "INT64": "<q", "FLOAT": "<f", "DOUBLE":
 ENCODINGS = {"PLAIN": 0, "PLAIN_DICTIONARY": 2, "RLE": 3, "BIT_PACKED": 4,
              "DELTA_BINARY_PACKED": 5, "DELTA_LENGTH_BYTE_ARRAY": 6, "DELTA_BYTE_ARRAY": 7,
              "RLE_DICTIONARY": 8, "BYTE_STREAM_SPLIT": 9}
-CODECS = {"UNCOMPRESSED": 0, "SNAPPY": 1, "GZIP": 2, "BROTLI": 4, "ZSTD": 6, "LZ4_RAW": 7}
+CODECS = {"UNCOMPRESSED": 0, "SNAPPY": 1, "GZIP": 2, "BROTLI": 4, "ZSTD": 6}
+# (lz4 is left out: pyarrow names both Parquet LZ4 codecs "LZ4" in a footer.)
 _PYARROW_CODECS = {"none": "UNCOMPRESSED", "snappy": "SNAPPY", "gzip": "GZIP",
-                   "brotli": "BROTLI", "zstd": "ZSTD", "lz4": "LZ4_RAW"}
+                   "brotli": "BROTLI", "zstd": "ZSTD"}
 # Copied pages keep their size: sources whose row groups average fewer rows than this
 # (pages of a few values: a header and a codec frame each) are re-encoded instead.
 MIN_ROWS_PER_GROUP = 1_000
@@ -72,7 +75,7 @@ class _Source:
 class Stitched:
     footer: pq.FileMetaData
     size: int
-    recoded: pa.Table  # the re-encoded columns' rows (for NaN counts)
+    nan: dict[str, int]  # NaN counts of the re-encoded float columns, by name
 
 
 def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compression: str,
@@ -91,9 +94,10 @@ def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compressio
     if any(c.max_repetition_level or "." in c.path for c in columns) or \
             any(not s.meta.schema.equals(first.schema) for s in sources[1:]):
         return None
-    writers = {s.meta.created_by for s in sources}
-    if len(writers) != 1 or not str(first.created_by).startswith("parquet-cpp-arrow"):
-        return None  # readers key workarounds on the writer: copy pages of one writer only
+    # Readers key workarounds on `created_by`: copy pages of this very pyarrow only, so
+    # the footer names the writer of every chunk in the file.
+    if any(s.meta.created_by != _created_by() for s in sources):
+        return None
     copy = [j for j in range(first.num_columns) if _copyable(sources, j, codec)]
     units = [(s, g) for s in sources for g in range(s.meta.num_row_groups)]
     if not copy or sum(s.meta.num_rows for s in sources) < MIN_ROWS_PER_GROUP * len(units):
@@ -106,7 +110,8 @@ def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compressio
     fits = False
     try:
         sink.write(MAGIC)
-        pos, groups, rows, parts = len(MAGIC), [], 0, []
+        pos, groups, rows = len(MAGIC), [], 0
+        nan: dict[str, int] = {}
         for ordinal, group in enumerate(_pack(units, row_group_rows)):
             files = list({id(s): s for s, _ in group}.values())
             for src, data in zip(files, _each(io, lambda x: _whole(io, x.path), files)):
@@ -116,7 +121,10 @@ def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compressio
             encoded: Any = b""
             if recode:
                 table = _recoded(group, recode, strings)
-                parts.append(table)
+                for name in recode:
+                    column = table.column(name)
+                    if pa.types.is_floating(column.type):
+                        nan[name] = nan.get(name, 0) + (pc.sum(pc.is_nan(column)).as_py() or 0)
                 chosen = choose_encodings(table, schema)
                 stored = as_stored(table, template, replaced)
                 if stored is None:
@@ -149,12 +157,19 @@ def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compressio
         sink.close()
         if not fits:
             io.delete_quietly([out])
-    recoded = pa.concat_tables(parts) if parts else pa.table({})
-    return Stitched(written, pos + tail, recoded)
+    return Stitched(written, pos + tail, nan)
 
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+@cache
+def _created_by() -> str:
+    """`created_by` of the files this pyarrow writes."""
+    buf = pa.BufferOutputStream()
+    pq.write_table(pa.table({"x": pa.array([], pa.int8())}), buf)
+    return str(pq.read_metadata(pa.BufferReader(buf.getvalue())).created_by)
 
 
 def _each(io: FileIO, fn: Callable[[T], R], items: list[T]) -> list[R]:
@@ -268,8 +283,9 @@ def _merged_statistics(chunks: list[Any]) -> tc.Struct | None:
     out = tc.Struct()
     if all(s.has_null_count for s in stats):
         out.set(3, tc.I64, sum(s.null_count for s in stats))
+    # pyarrow's Statistics.num_values counts the non-null values.
     bounded = [s for s in stats if s.has_min_max]
-    if bounded and len(bounded) == sum(s.num_values > s.null_count for s in stats):
+    if bounded and all(s.has_min_max for s in stats if s.num_values > 0):
         kind = chunks[0].physical_type
         low = min((s.min_raw for s in bounded), key=_order(kind))
         high = max((s.max_raw for s in bounded), key=_order(kind))

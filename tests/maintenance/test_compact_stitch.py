@@ -179,3 +179,52 @@ def test_stitching_on_every_catalog_and_storage(cat, stitched) -> None:
     assert stitched == [True]
     assert len(live(t)) == 1
     assert same(t.to_arrow().sort_by("id"), pa.concat_tables(parts))
+
+
+def test_a_chunk_without_bounds_leaves_the_merged_chunk_without_bounds(local_cat,
+                                                                       tmp_path) -> None:
+    """A 5,000-byte value makes pyarrow leave out that chunk's min/max; merging the other
+    chunk's bounds would claim a max below it, and readers would prune the row away.
+    (pyarrow's Statistics.num_values counts non-null values: here fewer than the nulls.)"""
+    long = "z" * 5_000
+    schema = pa.schema([pa.field("id", pa.int64(), nullable=False), ("s", pa.string())])
+    first = pa.table({"id": range(1200), "s": [long if i == 7 else (None if i % 5 < 3 else
+                                                                      f"m-{i:05d}")
+                                               for i in range(1200)]}, schema=schema)
+    second = pa.table({"id": range(1200, 2400),
+                       "s": [None if i == 1300 else f"a-{i:05d}" for i in range(1200, 2400)]},
+                      schema=schema)
+    t = local_cat.create_table("db.b", schema)
+    paths = []
+    for k, part in enumerate((first, second)):
+        paths.append(str(tmp_path / f"{k}.parquet"))
+        pq.write_table(part, paths[-1], compression="zstd", use_dictionary=False,
+                       column_encoding={"id": "DELTA_BINARY_PACKED",
+                                        "s": "DELTA_LENGTH_BYTE_ARRAY"})
+    assert not pq.read_metadata(paths[0]).row_group(0).column(1).statistics.has_min_max
+    out = str(tmp_path / "out.parquet")
+    done = stitch_files(t.io, paths, out, t.schema, "zstd", 1_000_000)
+    assert done is not None
+    stats = pq.read_metadata(out).row_group(0).column(1).statistics
+    assert not stats.has_min_max
+    assert stats.null_count == first["s"].null_count + second["s"].null_count
+    got = pq.read_table(out, filters=[("s", "=", long)])
+    assert got.column("id").to_pylist() == [7]
+    assert pq.read_table(out).to_pylist() == pa.concat_tables([first, second]).to_pylist()
+
+
+def test_a_column_with_a_dictionary_in_one_row_group_only(local_cat, stitched) -> None:
+    """Each output row group decides how it reads a re-encoded column (dictionary or not);
+    the row groups need not agree."""
+    schema = pa.schema([pa.field("id", pa.int64(), nullable=False),
+                        pa.field("k", pa.string(), nullable=False)])
+    few = pa.table({"id": range(2000), "k": [f"k{i % 3}" for i in range(2000)]}, schema=schema)
+    unique = pa.table({"id": range(2000, 4000), "k": [f"u{i}" for i in range(2000, 4000)]},
+                      schema=schema)
+    t = local_cat.create_table("db.d", schema,
+                               properties={"write.parquet.row-group-limit": "2000"})
+    t.append(few)
+    t.append(unique)
+    t.compact()
+    assert stitched == [True]
+    assert t.to_arrow().sort_by("id").to_pylist() == pa.concat_tables([few, unique]).to_pylist()

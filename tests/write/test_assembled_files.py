@@ -166,6 +166,17 @@ def test_chunk_bytes_do_not_depend_on_layout() -> None:
         b"".join(bytes(p) for p in ref.pieces)  # pages of 20,000 either way
 
 
+def test_many_small_chunks_make_full_pages_and_nulls_are_refused() -> None:
+    values = pa.array(unique_texts(65_000, seed=7))
+    pieces = pa.chunked_array([values.slice(i, 65) for i in range(0, 65_000, 65)])
+    chunk = dlba.encode_chunk(pieces, "c", "zstd")  # a partition's slices, joined
+    assert chunk.meta.get_list(13)[0].get_int(3) == 4  # 20,000-value pages, not 1,000
+    assert [bytes(p) for p in chunk.pieces] == \
+        [bytes(p) for p in dlba.encode_chunk(values, "c", "zstd").pieces]
+    with pytest.raises(ValueError, match="nulls"):
+        dlba.encode_chunk(pa.array(["a", None]), "c", "zstd")
+
+
 @pytest.mark.parametrize("case", ["nulls", "brotli", "no unique column", "only unique",
                                   "nested column"])
 def test_files_without_such_a_column_are_pyarrows(local_cat, writers, case: str) -> None:

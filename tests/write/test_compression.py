@@ -16,7 +16,8 @@ DATA = pa.table({"id": pa.array(range(100), pa.int64()), "s": [f"v{i}" for i in 
 
 @pytest.mark.parametrize(("codec", "stored"), [("uncompressed", "UNCOMPRESSED"),
                                                ("ZSTD", "ZSTD"), ("gzip", "GZIP"),
-                                               ("snappy", "SNAPPY")])
+                                               ("snappy", "SNAPPY"), ("lz4_raw", "LZ4"),
+                                               ("lz4", "LZ4")])
 def test_iceberg_codec_names(local_cat, codec: str, stored: str) -> None:
     t = local_cat.create_table("db.c", DATA.schema,
                                properties={"write.parquet.compression-codec": codec})
