@@ -238,7 +238,7 @@ class Writer:
 
         def write(writer: DataWriter, path: str) -> list[DataFile] | None:
             done = splice_columns(self.io, f.file_path, path, columns, writer.compression,
-                                  chosen.dictionary, chosen.column_encoding)
+                                  chosen)
             if done is None:
                 return None
             replaced = {m.schema.find_field(n).field_id for n in columns.column_names}
@@ -255,15 +255,14 @@ class Writer:
         with nothing written, when the files do not fit that."""
         def write(writer: DataWriter, path: str) -> list[DataFile] | None:
             done = stitch_files(self.io, [f.file_path for f in files], path, self.meta.schema,
-                                writer.compression, writer.row_group_rows)
+                                writer.compression, writer.row_group_rows,
+                                writer.float_columns)
             if done is None:
                 return None
-            nan = {}
-            for fid, name in writer.float_columns:
+            nan = dict(done.nan)  # re-encoded columns: counted from the data
+            for fid, _ in writer.float_columns:  # copied ones: the sources' counts
                 counts = [(f.nan_value_counts or {}).get(fid) for f in files]
-                if name in done.nan:  # re-encoded: counted from the data
-                    nan[fid] = done.nan[name]
-                elif None not in counts:  # copied: the sources' counts
+                if fid not in nan and None not in counts:
                     nan[fid] = sum(c or 0 for c in counts)
             return [writer.data_file(path, partition, done.footer, done.size, nan)]
 

@@ -31,14 +31,13 @@ from tablefmt.write.chunks import (
     Footer,
     column_chunk,
     encode_table,
-    moved,
+    place,
     read_footer,
     row_group,
     same_columns,
-    span,
     write_footer,
 )
-from tablefmt.write.encoding import WRITE_BATCH_ROWS, Encodings
+from tablefmt.write.encoding import Encodings
 
 DLBA = "DELTA_LENGTH_BYTE_ARRAY"
 
@@ -50,7 +49,7 @@ def open_writer(sink: Any, schema: pa.Schema, compression: str, chosen: Encoding
     `dlba` writes, else pyarrow's ParquetWriter. Either has `write_table(table, row_group_size)`,
     `add_key_value_metadata`, `close()` and, once closed, `footer()`."""
     native = [f.name for f in schema if chosen.column_encoding.get(f.name) == DLBA
-              and not f.nullable and dlba.supported(pa.array([], f.type), compression)]
+              and not f.nullable and dlba.writes(f.type, compression)]
     flat = not any(pa.types.is_nested(f.type) for f in schema)  # one schema element each
     if native and len(native) < len(schema) and flat:
         return AssembledWriter(sink, schema, compression, chosen, native, store_schema)
@@ -63,7 +62,7 @@ class _PyarrowWriter:
     def __init__(self, sink: Any, schema: pa.Schema, compression: str, chosen: Encodings,
                  store_schema: bool) -> None:
         self.writer = pq.ParquetWriter(sink, schema, store_schema=store_schema,
-                                       **_options(compression, chosen, schema.names))
+                                       **chosen.writer_options(compression, schema.names))
 
     def write_table(self, table: pa.Table, row_group_size: int | None = None) -> None:
         self.writer.write_table(table, row_group_size=row_group_size)
@@ -83,12 +82,11 @@ class AssembledWriter:
 
     def __init__(self, sink: Any, schema: pa.Schema, compression: str, chosen: Encodings,
                  native: list[str], store_schema: bool) -> None:
-        self.sink, self.schema, self.compression = sink, schema, compression
-        self.chosen, self.native = chosen, native
+        self.sink, self.schema, self.compression, self.chosen = sink, schema, compression, chosen
         self.others = [n for n in schema.names if n not in native]
         template = pa.BufferOutputStream()
         with pq.ParquetWriter(template, schema, store_schema=store_schema,
-                              **_options(compression, chosen, schema.names)):
+                              **chosen.writer_options(compression, schema.names)):
             pass
         data = template.getvalue()
         self.template = Footer(read_footer(pa.BufferReader(data), data.size))
@@ -101,13 +99,11 @@ class AssembledWriter:
         sink.write(MAGIC)
 
     def write_table(self, table: pa.Table, row_group_size: int | None = None) -> None:
-        """`table` as one row group (the caller keeps it within the row-group limit)."""
-        if table.schema != self.schema:
-            table = table.cast(self.schema)
+        """`table` (of the file's schema) as one row group (the caller keeps it within the
+        row-group limit)."""
         n = table.num_rows
-        others = table.select(self.others)
-        encoded, theirs = encode_table(others, [n], self.compression, self.chosen.dictionary,
-                                       self.chosen.column_encoding)
+        encoded, theirs = encode_table(table.select(self.others), [n], self.compression,
+                                       self.chosen)
         if theirs is None:
             raise ValueError("pyarrow wrote an unexpected row group layout")
         if not self.checked:  # once per file: pyarrow's elements match the template's
@@ -118,10 +114,8 @@ class AssembledWriter:
         placed: list[tc.Struct] = []
         for name in self.schema.names:
             if name in mine:
-                cc = mine[name]
-                start, length = span(cc)
-                self.sink.write(encoded[start:start + length])
-                placed.append(moved(cc, self.pos - start))
+                cc, length = place(self.sink, mine[name], encoded, self.pos)
+                placed.append(cc)
             else:
                 chunk = dlba.encode_chunk(table.column(name), name, self.compression)
                 for piece in chunk.pieces:
@@ -156,12 +150,3 @@ class AssembledWriter:
     def footer(self) -> pq.FileMetaData:
         assert self._footer is not None, "footer() before close()"
         return self._footer
-
-
-def _options(compression: str, chosen: Encodings, names: list[str]) -> dict[str, Any]:
-    """pyarrow ParquetWriter arguments for these encodings."""
-    return {"compression": compression, "use_dictionary": chosen.dictionary,
-            "column_encoding": {c: e for c, e in chosen.column_encoding.items()
-                                if c.split(".")[0] in names} or None,
-            "store_decimal_as_integer": True, "write_statistics": True,
-            "write_batch_size": WRITE_BATCH_ROWS}

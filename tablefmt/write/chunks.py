@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tablefmt.write import thrift_compact as tc
-from tablefmt.write.encoding import WRITE_BATCH_ROWS
+from tablefmt.write.encoding import Encodings
 
 MAGIC = b"PAR1"
 # FileMetaData: schema, row_groups.  RowGroup: columns, total_byte_size, num_rows,
@@ -27,11 +27,24 @@ RG_COLUMNS, RG_TOTAL_BYTE_SIZE, RG_NUM_ROWS, RG_SORTING = 1, 2, 3, 4
 RG_FILE_OFFSET, RG_TOTAL_COMPRESSED, RG_ORDINAL = 5, 6, 7
 CC_FILE_PATH, CC_FILE_OFFSET, CC_META = 1, 2, 3
 CC_UNSUPPORTED = (4, 5, 6, 7, 8, 9)  # offset/column index, crypto, encrypted metadata
-CMD_PATH, CMD_UNCOMPRESSED, CMD_COMPRESSED = 3, 6, 7
-CMD_DATA_PAGE, CMD_INDEX_PAGE, CMD_DICT_PAGE = 9, 10, 11
+CMD_TYPE, CMD_ENCODINGS, CMD_PATH, CMD_CODEC, CMD_NUM_VALUES = 1, 2, 3, 4, 5
+CMD_UNCOMPRESSED, CMD_COMPRESSED = 6, 7
+CMD_DATA_PAGE, CMD_INDEX_PAGE, CMD_DICT_PAGE, CMD_STATISTICS = 9, 10, 11, 12
 CMD_UNSUPPORTED = (CMD_INDEX_PAGE, 14, 15)  # index page, bloom filter
 SE_REPETITION, SE_NAME, SE_NUM_CHILDREN = 3, 4, 5
 REQUIRED = 0  # FieldRepetitionType
+# Parquet's Type, Encoding and CompressionCodec numbers, by pyarrow's names (a codec by the
+# name pyarrow's writer takes; LZ4 is left out: pyarrow's footers name both LZ4s "LZ4").
+PHYSICAL = {"BOOLEAN": 0, "INT32": 1, "INT64": 2, "FLOAT": 4, "DOUBLE": 5, "BYTE_ARRAY": 6}
+ENCODINGS = {"PLAIN": 0, "PLAIN_DICTIONARY": 2, "RLE": 3, "BIT_PACKED": 4,
+             "DELTA_BINARY_PACKED": 5, "DELTA_LENGTH_BYTE_ARRAY": 6, "DELTA_BYTE_ARRAY": 7,
+             "RLE_DICTIONARY": 8, "BYTE_STREAM_SPLIT": 9}
+CODEC_IDS = {"none": 0, "snappy": 1, "gzip": 2, "brotli": 4, "zstd": 6}
+
+
+def footer_codec(codec: str) -> str:
+    """How pyarrow's FileMetaData names codec `codec` (pyarrow's writer name)."""
+    return "UNCOMPRESSED" if codec == "none" else codec.upper()
 
 
 class Footer:
@@ -114,9 +127,32 @@ def write_footer(sink: Any, meta: tc.Struct) -> tuple[pq.FileMetaData, int]:
     the footer as pyarrow reads it (from the bytes in hand, not the written file) and
     the bytes written."""
     raw = tc.encode_struct(meta)
-    tail = raw + struct.pack("<I", len(raw)) + MAGIC
-    sink.write(tail)
-    return pq.read_metadata(pa.BufferReader(MAGIC + tail)), len(tail)
+    sink.write(raw + struct.pack("<I", len(raw)) + MAGIC)
+    return file_metadata(raw), len(raw) + 8
+
+
+def file_metadata(raw: bytes) -> pq.FileMetaData:
+    """A raw footer (`read_footer`) as pyarrow's FileMetaData."""
+    return pq.read_metadata(pa.BufferReader(MAGIC + raw + struct.pack("<I", len(raw)) + MAGIC))
+
+
+def column_meta(physical: int, encodings: list[int], path: str, codec: str, values: int,
+                uncompressed: int, compressed: int, statistics: tc.Struct | None
+                ) -> tc.Struct:
+    """A ColumnMetaData (data_page_offset 0 until the chunk is placed) of a chunk with no
+    dictionary page; `codec` is pyarrow's name."""
+    meta = tc.Struct()
+    meta.set(CMD_TYPE, tc.I32, physical)
+    meta.set(CMD_ENCODINGS, tc.LIST, tc.ThriftList(tc.I32, list[tc.Value](sorted(encodings))))
+    meta.set(CMD_PATH, tc.LIST, tc.ThriftList(tc.BINARY, [p.encode() for p in path.split(".")]))
+    meta.set(CMD_CODEC, tc.I32, CODEC_IDS[codec])
+    meta.set(CMD_NUM_VALUES, tc.I64, values)
+    meta.set(CMD_UNCOMPRESSED, tc.I64, uncompressed)
+    meta.set(CMD_COMPRESSED, tc.I64, compressed)
+    meta.set(CMD_DATA_PAGE, tc.I64, 0)
+    if statistics is not None:
+        meta.set(CMD_STATISTICS, tc.STRUCT, statistics)
+    return meta
 
 
 def column_chunk(meta: tc.Struct) -> tc.Struct:
@@ -142,17 +178,12 @@ def row_group(chunks: list[tc.Struct], rows: int, ordinal: int) -> tc.Struct:
     return g
 
 
-def encode_table(new: pa.Table, sizes: list[int], compression: str, dictionary: list[str],
-                 column_encoding: dict[str, str]) -> tuple[memoryview, Footer | None]:
+def encode_table(new: pa.Table, sizes: list[int], compression: str, chosen: Encodings
+                 ) -> tuple[memoryview, Footer | None]:
     """`new` as a Parquet file of the given row group sizes, and its footer."""
     buf = pa.BufferOutputStream()
-    names = set(new.column_names)  # paths of nested leaves start with their column's name
-    with pq.ParquetWriter(buf, new.schema, compression=compression,
-                          use_dictionary=[c for c in dictionary if c.split(".")[0] in names],
-                          column_encoding={c: e for c, e in column_encoding.items()
-                                           if c.split(".")[0] in names} or None,
-                          store_decimal_as_integer=True, write_statistics=True,
-                          write_batch_size=WRITE_BATCH_ROWS, store_schema=False) as w:
+    with pq.ParquetWriter(buf, new.schema, store_schema=False,
+                          **chosen.writer_options(compression, new.column_names)) as w:
         start = 0
         for n in sizes:
             w.write_table(new.slice(start, n), row_group_size=max(n, 1))
@@ -162,6 +193,14 @@ def encode_table(new: pa.Table, sizes: list[int], compression: str, dictionary: 
     if [req_int(g, RG_NUM_ROWS) for g in footer.groups] != sizes:
         return data, None
     return data, footer
+
+
+def place(sink: Any, cc: tc.Struct, data: Any, pos: int) -> tuple[tc.Struct, int]:
+    """Write column chunk `cc`, whose bytes are at its offsets in `data` (an encoded
+    file), to `sink` at `pos`; the chunk moved there and its length."""
+    start, length = span(cc)
+    sink.write(data[start:start + length])
+    return moved(cc, pos - start), length
 
 
 def as_stored(new: pa.Table, source: Footer, replaced: dict[str, int | None]

@@ -24,15 +24,15 @@ import pyarrow.compute as pc
 
 from tablefmt.write import delta_binary
 from tablefmt.write import thrift_compact as tc
+from tablefmt.write.chunks import ENCODINGS, PHYSICAL, column_meta
 
 PAGE_ROWS = 20_000  # pyarrow's data_page_row_count_limit
 PAGE_BYTES = 1 << 20  # pyarrow's data_pagesize
 MAX_STATISTICS_BYTES = 4096  # pyarrow leaves out a min/max longer than this
-# Parquet CompressionCodec of each pyarrow compression name this module writes.
-CODECS = {"none": 0, "snappy": 1, "gzip": 2, "zstd": 6}
-_BYTE_ARRAY, _DATA_PAGE, _RLE, _DLBA = 6, 0, 3, 6  # Type, PageType, Encoding
+CODECS = ("none", "snappy", "gzip", "zstd")  # pyarrow's names of the codecs written here
+_DATA_PAGE, _RLE, _DLBA = 0, ENCODINGS["RLE"], ENCODINGS["DELTA_LENGTH_BYTE_ARRAY"]
 _BYTE_TYPES = (pa.types.is_string, pa.types.is_binary,
-                    pa.types.is_large_string, pa.types.is_large_binary)
+               pa.types.is_large_string, pa.types.is_large_binary)
 
 
 @dataclass
@@ -48,14 +48,14 @@ class Chunk:
         return sum(len(p) if isinstance(p, bytes) else p.size for p in self.pieces)
 
 
-def supported(values: pa.Array | pa.ChunkedArray, compression: str) -> bool:
-    """Whether `values` can be encoded here: string or binary, no null, a codec listed."""
-    return compression.lower() in CODECS and any(t(values.type) for t in _BYTE_TYPES) \
-        and values.null_count == 0
+def writes(arrow_type: pa.DataType, compression: str) -> bool:
+    """Whether a column of `arrow_type` compressed with `compression` (pyarrow's name) can
+    be encoded here: string or binary, a codec of CODECS."""
+    return compression.lower() in CODECS and any(t(arrow_type) for t in _BYTE_TYPES)
 
 
 def encode_chunk(values: pa.Array | pa.ChunkedArray, path: str, compression: str) -> Chunk:
-    """The column chunk of `values` (see `supported`) under column `path`. Pages end at
+    """The column chunk of `values` (see `writes`; no nulls) under column `path`. Pages end at
     chunk boundaries: many small chunks (a partition's slices) are joined first."""
     if values.null_count:
         raise ValueError(f"column {path} has nulls: it cannot be written without levels")
@@ -63,8 +63,8 @@ def encode_chunk(values: pa.Array | pa.ChunkedArray, path: str, compression: str
             and len(values) < PAGE_ROWS * values.num_chunks:
         values = values.combine_chunks()
     arrays = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    codec_id = CODECS[compression.lower()]
-    codec = pa.Codec(compression.lower()) if codec_id else None
+    compression = compression.lower()
+    codec = pa.Codec(compression) if compression != "none" else None
     pieces: list[bytes | pa.Buffer] = []
     pages = uncompressed = compressed = data_bytes = 0
     low = high = None
@@ -93,19 +93,11 @@ def encode_chunk(values: pa.Array | pa.ChunkedArray, path: str, compression: str
         a, b = (v.as_py() for v in pc.min_max(array).values())
         low = a if low is None or a < low else low
         high = b if high is None or b > high else high
-    meta = tc.Struct()
-    meta.set(1, tc.I32, _BYTE_ARRAY)
-    meta.set(2, tc.LIST, tc.ThriftList(tc.I32, [_RLE, _DLBA]))
-    meta.set(3, tc.LIST, tc.ThriftList(tc.BINARY, [path.encode()]))
-    meta.set(4, tc.I32, codec_id)
-    meta.set(5, tc.I64, len(values))
-    meta.set(6, tc.I64, uncompressed)
-    meta.set(7, tc.I64, compressed)
-    meta.set(9, tc.I64, 0)
-    meta.set(12, tc.STRUCT, _statistics(low, high))
-    meta.set(13, tc.LIST, tc.ThriftList(tc.STRUCT, [_struct(
+    meta = column_meta(PHYSICAL["BYTE_ARRAY"], [_RLE, _DLBA], path, compression, len(values),
+                       uncompressed, compressed, _statistics(low, high))
+    meta.set(13, tc.LIST, tc.ThriftList(tc.STRUCT, [_struct(  # encoding_stats
         (1, tc.I32, _DATA_PAGE), (2, tc.I32, _DLBA), (3, tc.I32, pages))]))
-    meta.set(16, tc.STRUCT, _struct((1, tc.I64, data_bytes)))
+    meta.set(16, tc.STRUCT, _struct((1, tc.I64, data_bytes)))  # size_statistics
     return Chunk(pieces, meta)
 
 

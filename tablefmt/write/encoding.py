@@ -12,7 +12,9 @@ encoding used here (Spark's vectorized reader since 3.3)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -45,6 +47,17 @@ class Encodings:
 
     dictionary: list[str] = field(default_factory=list)
     column_encoding: dict[str, str] = field(default_factory=dict)
+
+    def writer_options(self, compression: str, columns: Iterable[str]) -> dict[str, Any]:
+        """Keyword arguments of a pyarrow ParquetWriter of the top-level `columns` (the
+        paths of their nested leaves start with their names) in tablefmt's settings."""
+        names = set(columns)
+        return {"compression": compression,
+                "use_dictionary": [c for c in self.dictionary if c.split(".")[0] in names],
+                "column_encoding": {c: e for c, e in self.column_encoding.items()
+                                    if c.split(".")[0] in names} or None,
+                "store_decimal_as_integer": True, "write_statistics": True,
+                "write_batch_size": WRITE_BATCH_ROWS}
 
 
 def choose_encodings(first: pa.Table, schema: Schema) -> Encodings:

@@ -21,6 +21,7 @@ from tablefmt.write.chunks import (
     as_stored,
     encode_table,
     moved,
+    place,
     read_footer,
     regroup,
     req_int,
@@ -28,11 +29,11 @@ from tablefmt.write.chunks import (
     span,
     write_footer,
 )
+from tablefmt.write.encoding import Encodings
 
 
 def splice_columns(io: FileIO, source: str, out: str, new: pa.Table, compression: str,
-                   dictionary: list[str], column_encoding: dict[str, str]
-                   ) -> tuple[pq.FileMetaData, int] | None:
+                   chosen: Encodings) -> tuple[pq.FileMetaData, int] | None:
     """Write `out`: the Parquet file `source` with the columns of `new` (every row of the
     file, in order) replaced; the footer and size of `out`, or None (nothing written) when
     the file must be rewritten in full instead."""
@@ -50,7 +51,7 @@ def splice_columns(io: FileIO, source: str, out: str, new: pa.Table, compression
         new = as_stored(new, footer, replaced)
         if new is None:
             return None
-        encoded, theirs = encode_table(new, sizes, compression, dictionary, column_encoding)
+        encoded, theirs = encode_table(new, sizes, compression, chosen)
         if theirs is None or not same_columns(footer, theirs, replaced):
             return None
         by_index = {j: k for k, j in enumerate(replaced.values())}
@@ -63,16 +64,15 @@ def splice_columns(io: FileIO, source: str, out: str, new: pa.Table, compression
                 placed = []
                 for j, cc in enumerate(chunks):
                     if j in by_index:
-                        cc = mine[by_index[j]]
-                        start, length = span(cc)
-                        data = encoded[start:start + length]
+                        cc, length = place(sink, mine[by_index[j]], encoded, pos)
                     else:
                         start, length = span(cc)
                         data = f.read_at(length, start)
-                    if len(data) != length:
-                        raise ValueError(f"short column chunk in {source}")
-                    sink.write(data)
-                    placed.append(moved(cc, pos - start))
+                        if len(data) != length:
+                            raise ValueError(f"short column chunk in {source}")
+                        sink.write(data)
+                        cc = moved(cc, pos - start)
+                    placed.append(cc)
                     pos += length
                 regroup(g, placed)
             written, tail = write_footer(sink, footer.meta)

@@ -26,38 +26,36 @@ from functools import cache
 from typing import Any, TypeVar
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from tablefmt.io import FileIO
 from tablefmt.write import thrift_compact as tc
 from tablefmt.write.chunks import (
+    CMD_DATA_PAGE,
+    CODEC_IDS,
+    ENCODINGS,
     FMD_NUM_ROWS,
     FMD_ROW_GROUPS,
     MAGIC,
+    PHYSICAL,
     Footer,
     as_stored,
     column_chunk,
+    column_meta,
     encode_table,
-    moved,
+    file_metadata,
+    footer_codec,
+    place,
     read_footer,
     row_group,
     same_columns,
-    span,
     write_footer,
 )
 from tablefmt.write.encoding import choose_encodings
+from tablefmt.write.stats import nan_counts
 
-PHYSICAL = {"BOOLEAN": 0, "INT32": 1, "INT64": 2, "FLOAT": 4, "DOUBLE": 5, "BYTE_ARRAY": 6}
 _PACK = {"BOOLEAN": "<?", "INT32": "<i", "INT64": "<q", "FLOAT": "<f", "DOUBLE": "<d"}
-ENCODINGS = {"PLAIN": 0, "PLAIN_DICTIONARY": 2, "RLE": 3, "BIT_PACKED": 4,
-             "DELTA_BINARY_PACKED": 5, "DELTA_LENGTH_BYTE_ARRAY": 6, "DELTA_BYTE_ARRAY": 7,
-             "RLE_DICTIONARY": 8, "BYTE_STREAM_SPLIT": 9}
-CODECS = {"UNCOMPRESSED": 0, "SNAPPY": 1, "GZIP": 2, "BROTLI": 4, "ZSTD": 6}
-# (lz4 is left out: pyarrow names both Parquet LZ4 codecs "LZ4" in a footer.)
-_PYARROW_CODECS = {"none": "UNCOMPRESSED", "snappy": "SNAPPY", "gzip": "GZIP",
-                   "brotli": "BROTLI", "zstd": "ZSTD"}
 # Copied pages keep their size: sources whose row groups average fewer rows than this
 # (pages of a few values: a header and a codec frame each) are re-encoded instead.
 MIN_ROWS_PER_GROUP = 1_000
@@ -67,6 +65,7 @@ _FETCH = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tablefmt-stitch")
 @dataclass
 class _Source:
     path: str
+    raw: bytes  # the footer
     meta: pq.FileMetaData
     data: pa.Buffer | None = None  # the whole file, while its row groups are written
 
@@ -75,20 +74,24 @@ class _Source:
 class Stitched:
     footer: pq.FileMetaData
     size: int
-    nan: dict[str, int]  # NaN counts of the re-encoded float columns, by name
+    nan: dict[int, int]  # NaN counts of the re-encoded float columns, by field id
 
 
 def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compression: str,
-                 row_group_rows: int) -> Stitched | None:
+                 row_group_rows: int, float_columns: list[tuple[int, str]]
+                 ) -> Stitched | None:
     """Write `out`: every row of the Parquet files `paths`, in order, their copyable
     columns' pages copied (see the module doc). `schema` is the table's Iceberg schema
-    (for choosing the re-encoded columns' encodings); None, with nothing written, when
-    the files do not fit this path. Footers are read first; then each output row group's
-    files are read whole, one group at a time (memory holds one row group's sources)."""
-    codec = _PYARROW_CODECS.get(compression.lower())
-    if codec is None or not paths:
+    (for choosing the re-encoded columns' encodings), `float_columns` its (field id,
+    name) float columns (NaN is counted where they are re-encoded); None, with nothing
+    written, when the files do not fit this path. Footers are read first; then each
+    output row group's files are read whole, one group at a time (memory holds one row
+    group's sources)."""
+    compression = compression.lower()
+    if compression not in CODEC_IDS or not paths:
         return None
-    sources = _each(io, lambda p: _Source(p, _footer(io, p)), paths)
+    codec = footer_codec(compression)
+    sources = _each(io, lambda p: _source(io, p), paths)
     first = sources[0].meta
     columns = [first.schema.column(j) for j in range(first.num_columns)]
     if any(c.max_repetition_level or "." in c.path for c in columns) or \
@@ -104,14 +107,14 @@ def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compressio
         return None
     recode = [c.path for j, c in enumerate(columns) if j not in copy]
     strings = [c.path for c in columns if c.path in recode and c.physical_type == "BYTE_ARRAY"]
-    template = Footer(_raw_footer(io, sources[0].path))
+    template = Footer(sources[0].raw)
     replaced = {name: template.column(name) for name in recode}
     sink = io.open_output(out)
     fits = False
     try:
         sink.write(MAGIC)
         pos, groups, rows = len(MAGIC), [], 0
-        nan: dict[str, int] = {}
+        nan: dict[int, int] = {}
         for ordinal, group in enumerate(_pack(units, row_group_rows)):
             files = list({id(s): s for s, _ in group}.values())
             for src, data in zip(files, _each(io, lambda x: _whole(io, x.path), files)):
@@ -121,28 +124,23 @@ def stitch_files(io: FileIO, paths: list[str], out: str, schema: Any, compressio
             encoded: Any = b""
             if recode:
                 table = _recoded(group, recode, strings)
-                for name in recode:
-                    column = table.column(name)
-                    if pa.types.is_floating(column.type):
-                        nan[name] = nan.get(name, 0) + (pc.sum(pc.is_nan(column)).as_py() or 0)
+                for fid, count in nan_counts(table, float_columns).items():
+                    nan[fid] = nan.get(fid, 0) + count
                 chosen = choose_encodings(table, schema)
                 stored = as_stored(table, template, replaced)
                 if stored is None:
                     return None
-                encoded, footer = encode_table(stored, [n], compression, chosen.dictionary,
-                                               chosen.column_encoding)
+                encoded, footer = encode_table(stored, [n], compression, chosen)
                 if footer is None or not same_columns(template, footer, replaced):
                     return None
                 theirs = footer.chunks(footer.groups[0])
             placed = []
             for j in range(first.num_columns):
                 if j in copy:
-                    cc, length = _copy(sink, group, j, pos, codec)
+                    cc, length = _copy(sink, group, j, pos, compression)
                 else:
-                    cc = theirs[recode.index(columns[j].path)]
-                    start, length = span(cc)
-                    sink.write(encoded[start:start + length])
-                    cc = moved(cc, pos - start)
+                    cc, length = place(sink, theirs[recode.index(columns[j].path)], encoded,
+                                       pos)
                 placed.append(cc)
                 pos += length
             for src in files:
@@ -182,16 +180,12 @@ def _each(io: FileIO, fn: Callable[[T], R], items: list[T]) -> list[R]:
     return list(_FETCH.map(fn, items))
 
 
-def _footer(io: FileIO, path: str) -> pq.FileMetaData:
+def _source(io: FileIO, path: str) -> _Source:
+    """A source file's footer, read once: raw (the template of the output's) and parsed."""
     fs, _ = io.arrow_fs()
     with fs.open_input_file(io.arrow_path(path)) as f:
-        return pq.read_metadata(f)
-
-
-def _raw_footer(io: FileIO, path: str) -> bytes:
-    fs, _ = io.arrow_fs()
-    with fs.open_input_file(io.arrow_path(path)) as f:
-        return read_footer(f, f.size())
+        raw = read_footer(f, f.size())
+    return _Source(path, raw, file_metadata(raw))
 
 
 def _whole(io: FileIO, path: str) -> pa.Buffer:
@@ -243,34 +237,22 @@ def _recoded(group: list[tuple[_Source, int]], names: list[str], strings: list[s
     return table.unify_dictionaries().combine_chunks()
 
 
-def _copy(sink: Any, group: list[tuple[_Source, int]], j: int, pos: int, codec: str
+def _copy(sink: Any, group: list[tuple[_Source, int]], j: int, pos: int, compression: str
           ) -> tuple[tc.Struct, int]:
     """Column j of the group's row groups: their pages written back to back at `pos`;
     the ColumnChunk and its length."""
-    length = values = uncompressed = 0
-    encodings: set[str] = set()
     chunks = [s.meta.row_group(g).column(j) for s, g in group]
     for (s, _), c in zip(group, chunks):
         assert s.data is not None  # read for this row group
         sink.write(s.data.slice(c.data_page_offset, c.total_compressed_size))
-        length += c.total_compressed_size
-        uncompressed += c.total_uncompressed_size
-        values += c.num_values
-        encodings.update(c.encodings)
+    length = sum(c.total_compressed_size for c in chunks)
     first = chunks[0]
-    meta = tc.Struct()
-    meta.set(1, tc.I32, PHYSICAL[first.physical_type])
-    meta.set(2, tc.LIST, tc.ThriftList(tc.I32, list[tc.Value](sorted(ENCODINGS[e] for e in encodings))))
-    meta.set(3, tc.LIST, tc.ThriftList(tc.BINARY, [p.encode() for p in
-                                                   first.path_in_schema.split(".")]))
-    meta.set(4, tc.I32, CODECS[codec])
-    meta.set(5, tc.I64, values)
-    meta.set(6, tc.I64, uncompressed)
-    meta.set(7, tc.I64, length)
-    meta.set(9, tc.I64, pos)
-    stats = _merged_statistics(chunks)
-    if stats is not None:
-        meta.set(12, tc.STRUCT, stats)
+    meta = column_meta(PHYSICAL[first.physical_type],
+                       [ENCODINGS[e] for e in {e for c in chunks for e in c.encodings}],
+                       first.path_in_schema, compression, sum(c.num_values for c in chunks),
+                       sum(c.total_uncompressed_size for c in chunks), length,
+                       _merged_statistics(chunks))
+    meta.set(CMD_DATA_PAGE, tc.I64, pos)
     return column_chunk(meta), length
 
 
@@ -287,22 +269,19 @@ def _merged_statistics(chunks: list[Any]) -> tc.Struct | None:
     bounded = [s for s in stats if s.has_min_max]
     if bounded and all(s.has_min_max for s in stats if s.num_values > 0):
         kind = chunks[0].physical_type
-        low = min((s.min_raw for s in bounded), key=_order(kind))
-        high = max((s.max_raw for s in bounded), key=_order(kind))
-        out.set(5, tc.BINARY, _plain(kind, high))
-        out.set(6, tc.BINARY, _plain(kind, low))
+        out.set(5, tc.BINARY, _plain(kind, max(_value(kind, s.max_raw) for s in bounded)))
+        out.set(6, tc.BINARY, _plain(kind, min(_value(kind, s.min_raw) for s in bounded)))
     return out
 
 
-def _order(kind: str) -> Any:
-    """Sort key of a raw statistic: bytes compare unsigned (Parquet's byte array order),
-    numbers as numbers (min/max never hold NaN)."""
+def _value(kind: str, raw: Any) -> Any:
+    """A raw statistic in Parquet's order for its type: byte arrays as bytes (unsigned
+    comparison), numbers as numbers (min/max never hold NaN)."""
     if kind == "BYTE_ARRAY":
-        return lambda v: v.encode() if isinstance(v, str) else bytes(v)
-    return lambda v: v
+        return raw.encode() if isinstance(raw, str) else bytes(raw)
+    return raw
 
 
 def _plain(kind: str, value: Any) -> bytes:
-    if kind == "BYTE_ARRAY":
-        return value.encode() if isinstance(value, str) else bytes(value)
-    return struct.pack(_PACK[kind], value)
+    """`_value`'s value in Parquet's plain encoding, as statistics hold it."""
+    return value if kind == "BYTE_ARRAY" else struct.pack(_PACK[kind], value)

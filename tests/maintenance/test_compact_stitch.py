@@ -156,9 +156,9 @@ def test_another_codec_leaves_nothing_to_copy(local_cat, tmp_path) -> None:
     t = appended(local_cat, [batch(0, 1300), batch(1300, 1300)])
     paths = [f.file_path for f in live(t)]
     out = str(tmp_path / "out.parquet")
-    assert stitch_files(t.io, paths, out, t.schema, "gzip", 1_000_000) is None
+    assert stitch_files(t.io, paths, out, t.schema, "gzip", 1_000_000, []) is None
     assert not (tmp_path / "out.parquet").exists()
-    done = stitch_files(t.io, paths, out, t.schema, "zstd", 1_000_000)
+    done = stitch_files(t.io, paths, out, t.schema, "zstd", 1_000_000, [])
     assert done is not None and done.footer.num_rows == 2600
 
 
@@ -203,7 +203,7 @@ def test_a_chunk_without_bounds_leaves_the_merged_chunk_without_bounds(local_cat
                                         "s": "DELTA_LENGTH_BYTE_ARRAY"})
     assert not pq.read_metadata(paths[0]).row_group(0).column(1).statistics.has_min_max
     out = str(tmp_path / "out.parquet")
-    done = stitch_files(t.io, paths, out, t.schema, "zstd", 1_000_000)
+    done = stitch_files(t.io, paths, out, t.schema, "zstd", 1_000_000, [])
     assert done is not None
     stats = pq.read_metadata(out).row_group(0).column(1).statistics
     assert not stats.has_min_max
@@ -228,3 +228,20 @@ def test_a_column_with_a_dictionary_in_one_row_group_only(local_cat, stitched) -
     t.compact()
     assert stitched == [True]
     assert t.to_arrow().sort_by("id").to_pylist() == pa.concat_tables([few, unique]).to_pylist()
+
+
+def test_nan_counts_of_a_re_encoded_float_column_come_from_its_data(local_cat,
+                                                                     stitched) -> None:
+    schema = pa.schema([pa.field("id", pa.int64(), nullable=False), ("r", pa.float64())])
+    parts = [pa.table({"id": range(i * 1500, (i + 1) * 1500),
+                       "r": [math.nan if j % 7 == 0 else float(j % 3) for j in range(1500)]},
+                      schema=schema) for i in range(3)]  # 4 values: dictionary-encoded
+    t = local_cat.create_table("db.n", schema,  # three row groups: counts add up
+                               properties={"write.parquet.row-group-limit": "1500"})
+    for part in parts:
+        t.append(part)
+    t.compact()
+    assert stitched == [True]
+    (f,) = live(t)
+    assert "RLE_DICTIONARY" in pq.read_metadata(local(f.file_path)).row_group(0).column(1).encodings
+    assert f.nan_value_counts[2] == 3 * sum(1 for j in range(1500) if j % 7 == 0)

@@ -17,6 +17,7 @@ from tablefmt.io import io_for
 from tablefmt.metadata.conversions import from_bytes
 from tablefmt.metadata.data_file import DataFile
 from tablefmt.write import writer
+from tablefmt.write.encoding import Encodings
 from tablefmt.write.splice import splice_columns
 
 N = 5_000
@@ -126,11 +127,11 @@ def test_a_file_with_a_page_index_is_left_to_a_full_rewrite(local_cat, tmp_path)
     out = tmp_path / "out.parquet"
     new = pa.table({"v": pa.array(np.zeros(N))})
 
-    assert splice_columns(io, str(source), str(out), new, "zstd", [], {}) is None
+    assert splice_columns(io, str(source), str(out), new, "zstd", Encodings()) is None
     assert not out.exists()
 
     pq.write_table(rows(), source)  # no page index: spliced
-    done = splice_columns(io, str(source), str(out), new, "zstd", [], {})
+    done = splice_columns(io, str(source), str(out), new, "zstd", Encodings())
     assert done is not None
     assert pq.read_table(out).column("v").to_pylist() == [0.0] * N
     assert pq.read_table(out).drop_columns(["v"]).equals(rows().drop_columns(["v"]))
@@ -143,7 +144,7 @@ def test_a_replacement_of_another_parquet_type_is_left_to_a_full_rewrite(tmp_pat
     out = tmp_path / "out.parquet"
     wrong = pa.table({"n": pa.array(np.zeros(N, dtype=np.int64))})  # int64, file has int32
 
-    assert splice_columns(io, str(source), str(out), wrong, "zstd", [], {}) is None
+    assert splice_columns(io, str(source), str(out), wrong, "zstd", Encodings()) is None
     assert not out.exists()
 
 
@@ -193,7 +194,7 @@ def test_zero_offsets_mean_none_and_stay_zero(tmp_path) -> None:
     new = pa.table({"id": pa.array(np.arange(N, dtype=np.int64) + 7)}, schema=pa.schema(
         [SCHEMA.field("id")]))
 
-    assert splice_columns(io_for(str(tmp_path)), str(source), str(out), new, "zstd", [], {})
+    assert splice_columns(io_for(str(tmp_path)), str(source), str(out), new, "zstd", Encodings())
     got = pq.read_table(out)
     assert got.column("id").to_pylist() == list(range(7, N + 7))
     assert got.drop_columns(["id"]).equals(rows().drop_columns(["id"]))
@@ -211,12 +212,12 @@ def test_files_of_other_writers_or_with_sorting_claims(tmp_path) -> None:
     new = pa.table({"v": pa.array(np.zeros(N))})
     pq.write_table(rows(), source, sorting_columns=[pq.SortingColumn(3)])  # sorted by v
 
-    done = splice_columns(io, str(source), str(out), new, "zstd", [], {})
+    done = splice_columns(io, str(source), str(out), new, "zstd", Encodings())
     assert done is not None and done[0].row_group(0).sorting_columns == ()  # claim dropped
     out.unlink()
 
     _patch_footer(source, lambda meta: meta.set(6, tc.BINARY, b"parquet-mr version 1.10.0"))
-    assert splice_columns(io, str(source), str(out), new, "zstd", [], {}) is None
+    assert splice_columns(io, str(source), str(out), new, "zstd", Encodings()) is None
     assert not out.exists()
 
 

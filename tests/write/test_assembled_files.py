@@ -129,11 +129,9 @@ def test_any_strings_any_rows_any_codec(tmp_path_factory, texts: list[str], seed
     for task in t.scan().plan_files():
         meta = pq.read_metadata(local(task.file_path))
         for g in range(meta.num_row_groups):
-            col = meta.row_group(g).column(2)
-            assert col.compression.lower() == codec
-            texts_in = pq.read_table(local(task.file_path)).column("text").to_pylist()
-            assert meta.num_rows == len(texts_in)
-        assert meta.row_group(0).num_rows <= 50
+            assert meta.row_group(g).column(2).compression.lower() == codec
+            assert meta.row_group(g).num_rows <= 50
+        assert meta.num_rows == pq.read_table(local(task.file_path)).num_rows
 
 
 def test_big_values_split_pages_and_long_ones_get_no_statistics(local_cat) -> None:
